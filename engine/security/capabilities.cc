@@ -90,8 +90,13 @@ Result<std::vector<std::string>> resolve_capabilities(const std::vector<std::str
     if (!n) return n.take_error().wrap("cap_drop");
     drops.insert(*n);
   }
-  if (privileged) return all_capabilities();
   std::set<std::string> caps;
+  if (privileged) {
+    auto all = all_capabilities();
+    if (!all) return all.take_error();
+    caps.insert(all->begin(), all->end());
+    return std::vector<std::string>(caps.begin(), caps.end());
+  }
   if (adds.count("ALL")) {
     // Everything except what is dropped (Docker's order of precedence).
     auto all = all_capabilities();
