@@ -69,6 +69,7 @@ std::string Child::report(int timeout_ms) {
     ssize_t n = ::read(report_, buf, sizeof buf);
     if (n <= 0) return out;
     out.append(buf, static_cast<size_t>(n));
+    if (size_t nl = out.find('\n'); nl != std::string::npos) return out.substr(0, nl);
   }
 }
 

@@ -20,7 +20,7 @@ class Child {
   pid_t pid() const { return pid_; }
   /// Lets the job start.
   void go();
-  /// Reads the child's report until it closes the pipe or timeout_ms passes.
+  /// Reads the child's one-line report (without its newline), waiting at most timeout_ms.
   std::string report(int timeout_ms = 10000);
   /// Waits for the child and returns its wait status (-1 on timeout).
   int wait(int timeout_ms = 10000);

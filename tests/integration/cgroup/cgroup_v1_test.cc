@@ -145,7 +145,7 @@ TEST_CASE("cgroup host: a pids limit stops forks") {
       if (p > 0) ++ok;
       else err = errno;
     }
-    std::string s = "forked=" + std::to_string(ok) + " errno=" + (err == EAGAIN ? "EAGAIN" : std::to_string(err));
+    std::string s = "forked=" + std::to_string(ok) + " errno=" + (err == EAGAIN ? "EAGAIN" : std::to_string(err)) + "\n";
     (void)!::write(rep, s.data(), s.size());
     ::pause();
   });

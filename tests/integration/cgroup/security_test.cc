@@ -32,7 +32,10 @@ std::string errno_name(long rc) {
   return errno == EPERM ? "EPERM" : errno == ENOSYS ? "ENOSYS" : "errno " + std::to_string(errno);
 }
 
-void report(int fd, const std::string& s) { (void)!::write(fd, s.data(), s.size()); }
+void report(int fd, const std::string& s) {
+  std::string line = s + "\n";
+  (void)!::write(fd, line.data(), line.size());
+}
 
 /// Builds caps + seccomp before fork; the child installs them and reports what it can do.
 std::string probe(const std::vector<std::string>& caps, bool setuid_first) {
