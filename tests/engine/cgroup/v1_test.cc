@@ -117,6 +117,12 @@ TEST_CASE("cgroup v1: update raises memory+swap and memory together") {
   CHECK(slurp(root / "memory/berth/c4/memory.memsw.limit_in_bytes") == "536870912");
   CHECK(slurp(root / "pids/berth/c4/pids.max") == "7");
   CHECK(slurp(root / "cpu/berth/c4/cpu.shares") == "512");  // unset fields stay as they were
+  Resources above;  // memory alone above the memory+swap limit in force
+  above.memory_limit = 1024 << 20;
+  auto st_above = (*m)->update(above);
+  REQUIRE(!st_above);
+  CHECK(st_above.error().str() ==
+        "memory limit 1073741824 is above the current memory+swap limit 536870912; update memory swap with it");
   Resources bad;
   bad.memory_limit = 5;
   auto st = (*m)->update(bad);

@@ -87,8 +87,16 @@ TEST_CASE("cgroup host: limits reach the kernel, a child joins, stats move, dest
 
   Resources up;
   up.pids_limit = 20;
-  REQUIRE(mg.update(up));
+  up.memory_limit = 256 << 20;  // above the old memory+swap: the kernel needs swap raised first
+  up.memory_swap = 512 << 20;
+  REQUIRE_MESSAGE(mg.update(up), "update");
   CHECK(itest::slurp(leaf(mg, "pids") + "/pids.max") == "20\n");
+  CHECK(mg.stats()->memory_limit == 256 << 20);
+  Resources down;
+  down.memory_limit = 32 << 20;
+  down.memory_swap = 48 << 20;
+  REQUIRE_MESSAGE(mg.update(down), "update down");
+  CHECK(mg.stats()->memory_limit == 32 << 20);
 
   std::vector<std::string> paths = mg.paths();
   REQUIRE(mg.destroy());

@@ -25,6 +25,7 @@ TEST_CASE("cgroup v2 real: join, freeze, stats, kill and destroy on the cgroup2 
           doctest::skip(itest::v2_root().empty())) {
   itest::CgroupSweeper sweeper;
   const std::string root = itest::v2_root();
+  const std::string subtree_before = itest::slurp(root + "/cgroup.subtree_control");
   auto m = Manager::create(itest::test_cgroup("v2"), Resources{}, root);
   REQUIRE_MESSAGE(m, m.error().str());
   CHECK((*m)->mode() == Mode::V2);
@@ -64,6 +65,8 @@ TEST_CASE("cgroup v2 real: join, freeze, stats, kill and destroy on the cgroup2 
   REQUIRE((*m)->destroy());
   CHECK(::access(dir.c_str(), F_OK) != 0);
   CHECK(!itest::any_test_cgroup_left());
+  if (root != "/sys/fs/cgroup")  // hybrid: nothing we use lives there, so nothing was enabled
+    CHECK(itest::slurp(root + "/cgroup.subtree_control") == subtree_before);
 }
 
 TEST_CASE("cgroup v2 real: a limit whose controller is bound elsewhere fails cleanly" *
