@@ -50,27 +50,6 @@ Status set_sysctls(const runtime::ContainerSpec& spec) {
   return {};
 }
 
-Status set_rlimits(const runtime::ContainerSpec& spec) {
-  for (const runtime::Rlimit& r : spec.process.rlimits) {
-    int res = runtime::rlimit_resource(r.type);
-    struct rlimit cur;
-    ::getrlimit(res, &cur);
-    struct rlimit want {
-      r.soft, r.hard
-    };
-    if (::setrlimit(res, &want) != 0) {
-      int err = errno;
-      if (err == EPERM && r.hard > cur.rlim_max)
-        return base::sys_error("setrlimit " + r.type + ": hard limit " + std::to_string(r.hard) +
-                                   " exceeds the current " + std::to_string(cur.rlim_max) +
-                                   " and raising it needs CAP_SYS_RESOURCE",
-                               err);
-      return base::sys_error("setrlimit " + r.type, err);
-    }
-  }
-  return {};
-}
-
 Status setup_stdio(const InitConfig& cfg) {
   for (int i = 0; i < 3; ++i) {
     if (cfg.stdio[i] < 0) continue;
@@ -78,15 +57,6 @@ Status setup_stdio(const InitConfig& cfg) {
   }
   if (::setsid() < 0) return sys_error("setsid");
   if (cfg.terminal && ::ioctl(0, TIOCSCTTY, 0) != 0) return sys_error("set controlling terminal");
-  return {};
-}
-
-Status switch_user(const InitConfig& cfg) {
-  const ExecUser& u = cfg.user;
-  if (::setgroups(u.additional_gids.size(), u.additional_gids.data()) != 0 && !(errno == EPERM && cfg.new_user_ns))
-    return sys_error("setgroups");
-  if (::setresgid(u.gid, u.gid, u.gid) != 0) return sys_error("setgid " + std::to_string(u.gid));
-  if (::setresuid(u.uid, u.uid, u.uid) != 0) return sys_error("setuid " + std::to_string(u.uid));
   return {};
 }
 
@@ -112,21 +82,8 @@ Status setup(const InitConfig& cfg) {
   BERTH_TRY(rootfs::apply_after_pivot(cfg.plan));
   if (spec.process.oom_score_adj)
     BERTH_TRY(write_proc("/proc/self/oom_score_adj", std::to_string(*spec.process.oom_score_adj)));
-  BERTH_TRY(set_rlimits(spec));
+  BERTH_TRY(apply_rlimits(cfg.security));
   BERTH_TRY(setup_stdio(cfg));
-  return {};
-}
-
-/// After Start: seccomp (early unless no_new_privs, as it then needs CAP_SYS_ADMIN), bounding
-/// set, user, capabilities, no_new_privs.
-Status drop_privileges(const InitConfig& cfg) {
-  bool nnp = cfg.spec->process.no_new_privileges;
-  if (!nnp) BERTH_TRY(apply_seccomp(cfg.security));
-  BERTH_TRY(drop_bounding_set(cfg.security));
-  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return sys_error("prctl keepcaps");
-  BERTH_TRY(switch_user(cfg));
-  BERTH_TRY(apply_capabilities(cfg.security));
-  if (nnp && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return sys_error("prctl no_new_privs");
   return {};
 }
 
@@ -143,10 +100,8 @@ std::vector<char*> c_strings(const std::vector<std::string>& v) {
     fail(cfg, sys_error("chdir to cwd (\"" + spec.process.cwd + "\") set in config.json failed"), 126);
   std::string path = find_executable(cfg.argv[0], cfg.envp);
   if (path.empty()) fail(cfg, base::not_found(not_found_message(cfg.argv[0])), 127);
-  if (cfg.spec->process.no_new_privileges) {
-    Status st = apply_seccomp(cfg.security);
-    if (!st) fail(cfg, st.take_error(), 126);
-  }
+  Status st = finish_privileges(cfg.security);
+  if (!st) fail(cfg, st.take_error(), 126);
   std::vector<char*> argv = c_strings(cfg.argv), envp = c_strings(cfg.envp);
   ::execve(path.c_str(), argv.data(), envp.data());
   int err = errno;
@@ -172,7 +127,7 @@ std::string find_executable(const std::string& file, const std::vector<std::stri
   for (;;) {
     size_t end = path_var.find(':', start);
     std::string dir = path_var.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (dir.empty()) dir = ".";
+    if (dir.empty()) dir.push_back('.');
     std::string cand = dir + "/" + file;
     if (usable(cand)) return cand;
     if (end == std::string::npos) return {};
@@ -186,7 +141,7 @@ void run_init(const InitConfig& cfg) {
   if (!cfg.channel->send(SyncKind::Ready)) ::_exit(1);
   Status start = cfg.channel->expect(SyncKind::Start);
   if (!start) ::_exit(1);  // the shim went away or asked us to die
-  Status priv = drop_privileges(cfg);
+  Status priv = drop_privileges(cfg.security, cfg.user, cfg.new_user_ns);
   if (!priv) fail(cfg, priv.take_error());
   if (cfg.spec->process.init) {
     pid_t child = ::fork();

@@ -14,10 +14,6 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Rlimit, type, soft, hard)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MountSpec, type, source, target, options)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NamespaceSpec, type, path)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IdMap, container_id, host_id, size)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Resources, memory_limit, memory_swap, memory_reservation,
-                                                cpu_quota_us, cpu_period_us, cpu_shares, cpuset_cpus, cpuset_mems,
-                                                pids_limit)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CgroupSpec, rel_path, resources)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LogSpec, path, max_size, max_file)
 
 namespace {
@@ -65,6 +61,32 @@ void from_json(const json& j, ProcessSpec& p) {
   get(j, "seccomp", p.seccomp);
   get_opt(j, "capabilities", p.capabilities);
   get_opt(j, "oom_score_adj", p.oom_score_adj);
+}
+
+void to_json(json& j, const CgroupSpec& c) {
+  const cgroup::Resources& r = c.resources;
+  j = json{{"rel_path", c.rel_path},
+           {"resources",
+            {{"memory_limit", r.memory_limit}, {"memory_swap", r.memory_swap},
+             {"memory_reservation", r.memory_reservation}, {"cpu_quota_us", r.cpu_quota_us},
+             {"cpu_period_us", r.cpu_period_us}, {"cpu_shares", r.cpu_shares}, {"cpuset_cpus", r.cpuset_cpus},
+             {"cpuset_mems", r.cpuset_mems}, {"pids_limit", r.pids_limit}}}};
+}
+
+void from_json(const json& j, CgroupSpec& c) {
+  get(j, "rel_path", c.rel_path);
+  auto it = j.find("resources");
+  if (it == j.end() || !it->is_object()) return;
+  cgroup::Resources& r = c.resources;
+  get(*it, "memory_limit", r.memory_limit);
+  get(*it, "memory_swap", r.memory_swap);
+  get(*it, "memory_reservation", r.memory_reservation);
+  get(*it, "cpu_quota_us", r.cpu_quota_us);
+  get(*it, "cpu_period_us", r.cpu_period_us);
+  get(*it, "cpu_shares", r.cpu_shares);
+  get(*it, "cpuset_cpus", r.cpuset_cpus);
+  get(*it, "cpuset_mems", r.cpuset_mems);
+  get(*it, "pids_limit", r.pids_limit);
 }
 
 void to_json(json& j, const ExecSpec& e) {

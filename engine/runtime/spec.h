@@ -11,6 +11,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "engine/base/error.h"
+#include "engine/cgroup/cgroup.h"
 
 namespace engine::runtime {
 
@@ -67,23 +68,10 @@ struct IdMap {
   uint32_t size = 0;
 };
 
-/// cgroup limits; same fields as engine::cgroup::Resources (0/empty = unset).
-struct Resources {
-  int64_t memory_limit = 0;
-  int64_t memory_swap = 0;
-  int64_t memory_reservation = 0;
-  int64_t cpu_quota_us = 0;
-  int64_t cpu_period_us = 0;
-  int64_t cpu_shares = 0;
-  std::string cpuset_cpus;
-  std::string cpuset_mems;
-  int64_t pids_limit = 0;
-};
-
 /// Where the container's cgroup lives, relative to each hierarchy root.
 struct CgroupSpec {
   std::string rel_path;  ///< e.g. "berth/<id>"; empty = no cgroup
-  Resources resources;
+  cgroup::Resources resources;
 };
 
 /// json-file log settings.
@@ -126,6 +114,8 @@ struct ExecSpec {
   bool privileged = false;
 };
 
+void to_json(nlohmann::json& j, const CgroupSpec& c);
+void from_json(const nlohmann::json& j, CgroupSpec& c);
 void to_json(nlohmann::json& j, const ProcessSpec& p);
 void from_json(const nlohmann::json& j, ProcessSpec& p);
 void to_json(nlohmann::json& j, const ContainerSpec& s);

@@ -1,21 +1,24 @@
 #pragma once
 /// The shim's use of engine::cgroup: create the container's cgroup before clone, add the
-/// init to it, find the file that counts OOM kills, and remove it when create fails.
+/// init (or an exec'd process) to it, find the file that counts OOM kills, and remove it
+/// when create fails. An empty rel_path means no cgroup (every call is then a no-op).
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 
 #include "engine/base/error.h"
+#include "engine/cgroup/cgroup.h"
 #include "engine/runtime/spec.h"
 
 namespace engine::shim {
 
 class ContainerCgroup {
  public:
-  /// Creates the cgroup (no-op when rel_path is empty); fails on impossible limits.
+  /// Creates the cgroup with its limits; fails on impossible limits.
   static base::Result<ContainerCgroup> create(const runtime::CgroupSpec& spec);
-  /// The existing cgroup of a container (for exec).
-  static ContainerCgroup open(const runtime::CgroupSpec& spec);
+  /// The existing cgroup of a container (for exec); NotFound if it is gone.
+  static base::Result<ContainerCgroup> open(const runtime::CgroupSpec& spec);
   base::Status add(pid_t pid);
   /// Path of the file holding "oom_kill N" ("" if no memory controller).
   std::string oom_file() const;
@@ -23,7 +26,7 @@ class ContainerCgroup {
   void destroy();
 
  private:
-  std::string rel_path_;
+  std::shared_ptr<cgroup::Manager> mgr_;
 };
 
 }  // namespace engine::shim

@@ -88,6 +88,10 @@ Result<Prepared> prepare(const std::string& bundle) {
   auto user = process::resolve_user_in_roots(s.process.user, s.process.group_add, roots);
   if (!user) return user.take_error();
   p.init.user = std::move(*user);
+  if (!s.cgroup.rel_path.empty()) {
+    Status valid = cgroup::validate(s.cgroup.resources);
+    if (!valid) return valid.take_error();
+  }
   auto sec = process::prepare_security(s);
   if (!sec) return sec.take_error();
   p.init.security = std::move(*sec);

@@ -40,7 +40,8 @@ bool same_ns(const std::string& a, const std::string& b) {
 
 Status join_container(int pid, const runtime::ContainerSpec& spec) {
   auto cg = ContainerCgroup::open(spec.cgroup);
-  BERTH_TRY(cg.add(::getpid()));
+  if (!cg) return cg.take_error();
+  BERTH_TRY(cg->add(::getpid()));
   // user first (its privileges apply to the rest), mnt last (paths above are host paths).
   static const std::pair<const char*, int> order[] = {{"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC},
                                                       {"uts", CLONE_NEWUTS},   {"net", CLONE_NEWNET},
@@ -84,28 +85,14 @@ Status join_container(int pid, const runtime::ContainerSpec& spec) {
   }
   if (!has_path) env.push_back("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   if (!has_home) env.push_back("HOME=" + user->home);
-  bool nnp = spec.process.no_new_privileges;
-  if (!nnp) {
-    Status st = process::apply_seccomp(*sec);
-    if (!st) die(error_fd, st.error(), 126);
-  }
-  Status st = process::drop_bounding_set(*sec);
-  if (st && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) st = base::sys_error("prctl keepcaps");
-  if (st && ::setgroups(user->additional_gids.size(), user->additional_gids.data()) != 0)
-    st = base::sys_error("setgroups");
-  if (st && ::setresgid(user->gid, user->gid, user->gid) != 0) st = base::sys_error("setgid");
-  if (st && ::setresuid(user->uid, user->uid, user->uid) != 0) st = base::sys_error("setuid");
-  if (st) st = process::apply_capabilities(*sec);
-  if (st && nnp && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) st = base::sys_error("prctl no_new_privs");
+  Status st = process::drop_privileges(*sec, *user, false);
   if (!st) die(error_fd, st.error(), 126);
   std::string cwd = ex.cwd.empty() ? spec.process.cwd : ex.cwd;
   if (::chdir(cwd.c_str()) != 0) die(error_fd, base::sys_error("chdir " + cwd), 126);
   std::string path = process::find_executable(ex.args[0], env);
   if (path.empty()) die(error_fd, base::not_found(process::not_found_message(ex.args[0])), 127);
-  if (nnp) {
-    Status s2 = process::apply_seccomp(*sec);
-    if (!s2) die(error_fd, s2.error(), 126);
-  }
+  Status fin = process::finish_privileges(*sec);
+  if (!fin) die(error_fd, fin.error(), 126);
   std::vector<char*> argv, envp;
   for (const std::string& a : ex.args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
