@@ -32,7 +32,7 @@ namespace {
 
 class LinuxRuntime : public Runtime {
  public:
-  explicit LinuxRuntime(std::string root) : root_(std::move(root)) {}
+  LinuxRuntime(std::string root, std::string shim) : root_(std::move(root)), shim_(std::move(shim)) {}
 
   Result<ContainerState> create(const ContainerSpec& spec, const std::string& bundle_dir) override;
   Status start(const std::string& id) override;
@@ -60,7 +60,10 @@ class LinuxRuntime : public Runtime {
   Status freeze(const std::string& id, bool on);
   Status request_ok(const std::string& id, const std::string& line);
 
+  std::string shim_binary() const { return shim_.empty() ? base::find_helper_binary("berth-shim") : shim_; }
+
   std::string root_;
+  std::string shim_;
 };
 
 ContainerState to_state(const std::string& id, const ShimStatus& s, bool paused) {
@@ -94,10 +97,10 @@ Result<ContainerState> LinuxRuntime::create(const ContainerSpec& spec, const std
   if (!bundle_dir.empty() && bundle_dir != dir)
     return base::invalid("bundle dir " + bundle_dir + " is not " + dir);
   if (base::path_exists(dir + "/status")) return base::conflict("container " + spec.id + " already exists");
+  std::string shim = shim_binary();
+  if (shim.empty()) return base::make_error(base::Code::Unavailable, "berth-shim not found");
   bool made_dir = !base::path_exists(dir);
   BERTH_TRY(base::make_dirs(dir, 0711));
-  std::string shim = base::find_helper_binary("berth-shim");
-  if (shim.empty()) return base::make_error(base::Code::Unavailable, "berth-shim not found");
   auto undo = [&] {
     if (made_dir) {
       (void)base::remove_all(dir);
@@ -266,7 +269,7 @@ Result<ExecProcess> LinuxRuntime::exec_start(const std::string& id, const ExecSp
   auto st = state(id);
   if (!st) return st.take_error();
   if (st->status != Status_::Running) return base::precondition("container " + id + " is not running");
-  std::string shim = base::find_helper_binary("berth-shim");
+  std::string shim = shim_binary();
   if (shim.empty()) return base::make_error(base::Code::Unavailable, "berth-shim not found");
   ExecProcess proc;
   proc.tty = spec.tty;
@@ -350,8 +353,8 @@ Result<cgroup::Stats> LinuxRuntime::stats(const std::string& id) {
 
 }  // namespace
 
-std::unique_ptr<Runtime> make_linux_runtime(const std::string& state_root) {
-  return std::make_unique<LinuxRuntime>(state_root);
+std::unique_ptr<Runtime> make_linux_runtime(const std::string& state_root, const std::string& shim_path) {
+  return std::make_unique<LinuxRuntime>(state_root, shim_path);
 }
 
 }  // namespace engine::runtime

@@ -101,8 +101,9 @@ class Runtime {
   virtual base::Result<ExecResult> exec(const std::string& id, const ExecSpec& spec, const std::string& stdin_data = {});
 };
 
-/// The real runtime: one berth-shim per container, bundles under STATE_ROOT.
-std::unique_ptr<Runtime> make_linux_runtime(const std::string& state_root);
+/// The real runtime: one berth-shim per container, bundles under STATE_ROOT. SHIM_PATH ""
+/// = find berth-shim beside the running executable, then on PATH.
+std::unique_ptr<Runtime> make_linux_runtime(const std::string& state_root, const std::string& shim_path = "");
 
 /// Sets a pty's window size (exec with tty).
 base::Status resize_tty(int pty_master, unsigned rows, unsigned cols);
