@@ -13,7 +13,13 @@ base::Result<SecurityPlan> prepare_security(const runtime::ContainerSpec& spec) 
   if (spec.privileged) {
     auto all = security::all_capabilities();
     if (!all) return all.take_error();
-    plan.caps = std::move(*all);
+    // Everything this host lets us hold: a capability outside our own bounding set cannot be granted.
+    for (const std::string& c : *all) {
+      auto st = security::make_cap_state({c});
+      if (!st) continue;
+      int bit = __builtin_ctzll(st->effective);
+      if (::prctl(PR_CAPBSET_READ, bit, 0, 0, 0) == 1) plan.caps.push_back(c);
+    }
   } else if (spec.process.capabilities) {
     for (const std::string& c : *spec.process.capabilities) {
       auto n = security::normalize_capability(c);

@@ -242,6 +242,15 @@ Status LinuxRuntime::remove(const std::string& id) {
     auto stopped = stop(id, SIGKILL, 0);
     if (!stopped) return stopped.take_error();
   }
+  // The shim exits right after recording the exit: let it go before removing its bundle.
+  if (auto shim = read_status(bundle(id) + "/status"); shim && shim->shim_pid > 0)
+    for (int i = 0; i < 200 && ::kill(shim->shim_pid, 0) == 0; ++i) {
+      if (!base::path_exists(bundle(id) + "/shim.sock")) {
+        std::string stat = base::read_file("/proc/" + std::to_string(shim->shim_pid) + "/stat").value_or("");
+        if (stat.find(") Z") != std::string::npos) break;  // exited, waiting for its reaper
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
   auto spec = load_spec(id);
   if (spec && !spec->cgroup.rel_path.empty()) {
     auto mgr = cgroup::Manager::open(spec->cgroup.rel_path);

@@ -183,7 +183,7 @@ Status create_and_monitor(Prepared& p, const std::string& bundle, int report_fd)
   rollback.add([] { ::unlink("shim.sock"); });
   auto cg = ContainerCgroup::create(p.spec.cgroup);
   if (!cg) return cg.take_error();
-  rollback.add([&] { cg->destroy(); });
+  rollback.add([cg = *cg]() mutable { cg.destroy(); });
   auto io = make_stdio(p.spec);
   if (!io) return io.take_error();
   if (!io->console.empty()) {
