@@ -167,16 +167,14 @@ void Monitor::run() {
     int n = ::poll(fds.data(), fds.size(), timeout);
     if (n < 0 && errno == EINTR) continue;
     if (exited_ && (n == 0 || (cfg_.out_fd < 0 && cfg_.err_fd < 0))) finish();
-    if (fds[0].revents & POLLIN) {
-      int c = ::accept4(cfg_.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-      if (c >= 0) clients_.push_back(Client{c, {}, false, false});
-    }
     if (fds[2].revents) output(1, cfg_.out_fd);
     if (fds[3].revents) output(2, cfg_.err_fd);
-    for (size_t i = 0; i < clients_.size(); ++i) {
+    size_t polled = fds.size() - 4;  // clients accepted below are polled next round
+    for (size_t i = 0; i < polled; ++i) {
       if (!fds[4 + i].revents || clients_[i].fd < 0) continue;
       char buf[512];
       ssize_t r = ::recv(clients_[i].fd, buf, sizeof buf, MSG_DONTWAIT);
+      if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
       if (r <= 0) {
         ::close(clients_[i].fd);
         clients_[i].fd = -1;
@@ -191,6 +189,10 @@ void Monitor::run() {
       }
     }
     std::erase_if(clients_, [](const Client& c) { return c.fd < 0; });
+    if (fds[0].revents & POLLIN) {
+      int c = ::accept4(cfg_.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c >= 0) clients_.push_back(Client{c, {}, false, false});
+    }
     if (fds[1].revents) reap();
   }
 }

@@ -1,6 +1,8 @@
 #include "engine/sys/fd_passing.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -72,13 +74,27 @@ Result<std::string> recv_fds(int sock, size_t max, std::vector<UniqueFd>* fds) {
 }
 
 Status write_all(int fd, std::string_view data) {
+  sigset_t pipe_set, old;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+  Status result;
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sys_error("write");
+    if (n < 0) {
+      result = sys_error("write");
+      break;
+    }
     data.remove_prefix(static_cast<size_t>(n));
   }
-  return {};
+  if (!result.ok() && result.error().sys_errno == EPIPE && !sigismember(&old, SIGPIPE)) {
+    // Consume the SIGPIPE we caused so it is not delivered once unblocked.
+    struct timespec zero {};
+    sigtimedwait(&pipe_set, nullptr, &zero);
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return result;
 }
 
 Result<std::string> read_line(int fd, size_t max) {

@@ -13,7 +13,8 @@ namespace engine::sys {
 base::Status send_fds(int sock, std::string_view data, const std::vector<int>& fds);
 /// Receives up to MAX bytes and any passed fds (all made O_CLOEXEC). Empty data means EOF.
 base::Result<std::string> recv_fds(int sock, size_t max, std::vector<base::UniqueFd>* fds);
-/// write(2) until all of DATA is written (retries EINTR).
+/// write(2) until all of DATA is written (retries EINTR). A closed reader gives EPIPE, never
+/// SIGPIPE: the signal is blocked for the calling thread while writing.
 base::Status write_all(int fd, std::string_view data);
 /// Reads one '\n'-terminated line (without the newline) byte by byte; EOF before newline is an error.
 base::Result<std::string> read_line(int fd, size_t max = 65536);

@@ -114,7 +114,7 @@ TEST_CASE("runtime: user and groups by name and number, masked and read-only pat
 
 TEST_CASE("runtime: init: true reaps as pid 1 and forwards signals") {
   RuntimeFixture f;
-  auto s = f.spec({"/bin/sh", "-c", "echo $$; cat /proc/1/comm; trap 'echo term; exit 5' TERM; while true; do sleep 0.1; done"});
+  auto s = f.spec({"/bin/sh", "-c", "trap 'echo term; exit 5' TERM; echo $$; cat /proc/1/comm; while true; do sleep 0.1; done"});
   s.process.init = true;
   f.run(s);
   for (int i = 0; i < 50 && f.log_text(s).find("berth-init") == std::string::npos; ++i) ::usleep(20000);

@@ -42,6 +42,9 @@ RuntimeFixture::~RuntimeFixture() {
     (void)rt_->stop(id, SIGKILL, 0);
     (void)rt_->remove(id);
   }
+  // The shared parent cgroup, once empty (rmdir fails harmlessly while others use it).
+  for (const char* h : {"blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer", "memory", "pids", "systemd", "unified"})
+    ::rmdir((std::string("/sys/fs/cgroup/") + h + "/berth-itest-runtime").c_str());
 }
 
 engine::runtime::ContainerSpec RuntimeFixture::spec(const std::vector<std::string>& args) {
@@ -52,7 +55,7 @@ engine::runtime::ContainerSpec RuntimeFixture::spec(const std::vector<std::strin
   s.process.args = args;
   s.hostname = "box";
   for (const char* ns : {"pid", "mount", "uts", "ipc", "net"}) s.namespaces.push_back({ns, ""});
-  s.cgroup.rel_path = "berth-test/" + s.id;
+  s.cgroup.rel_path = "berth-itest-runtime/" + s.id;
   s.log.path = state_root_ + "/" + s.id + "/" + s.id + "-json.log";
   return s;
 }
