@@ -244,7 +244,7 @@ Status create_and_monitor(Prepared& p, const std::string& bundle, int report_fd)
   rollback.commit();
   report(report_fd, "ok " + std::to_string(::getpid()) + " " + std::to_string(*pid));
   ::close(report_fd);
-  run_monitor(std::move(m));
+  exec_monitor(std::move(m));
 }
 
 }  // namespace

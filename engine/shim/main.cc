@@ -8,6 +8,7 @@
 
 #include "engine/shim/create.h"
 #include "engine/shim/exec.h"
+#include "engine/shim/monitor.h"
 
 namespace {
 
@@ -32,6 +33,11 @@ int main(int argc, char** argv) {
   if (argc < 2) return usage(2);
   std::string mode = argv[1];
   if (mode == "--help" || mode == "-h") return usage(0);
+  if (mode == "monitor") {  // internal: the re-executed monitor of `create`
+    engine::shim::MonitorConfig cfg;
+    if (!engine::shim::parse_monitor_args(argc - 2, argv + 2, &cfg)) return usage(2);
+    engine::shim::run_monitor(std::move(cfg));
+  }
   const char* bundle = arg(argc, argv, "--bundle");
   if (!bundle) return usage(2);
   if (mode == "create") return engine::shim::run_create(bundle);

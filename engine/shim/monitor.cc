@@ -200,11 +200,85 @@ void Monitor::run() {
 }  // namespace
 
 int64_t read_oom_kill_count(const std::string& file) {
-  auto text = base::read_file(file);
-  if (!text) return 0;
-  size_t pos = text->find("oom_kill ");
-  if (pos == std::string::npos) return 0;
-  return std::strtoll(text->c_str() + pos + 9, nullptr, 10);
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[1024];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  const char* pos = std::strstr(buf, "oom_kill ");
+  return pos ? std::strtoll(pos + 9, nullptr, 10) : 0;
+}
+
+void exec_monitor(MonitorConfig cfg) {
+  std::vector<std::string> args = {"berth-shim-monitor"};
+  auto add = [&](const char* k, const std::string& v) {
+    args.push_back(k);
+    args.push_back(v);
+  };
+  for (int fd : {cfg.pidfd, cfg.sync_fd, cfg.listen_fd, cfg.out_fd, cfg.err_fd, cfg.stdin_fd})
+    if (fd >= 0) ::fcntl(fd, F_SETFD, 0);
+  add("--pid", std::to_string(cfg.pid));
+  add("--pidfd", std::to_string(cfg.pidfd));
+  add("--sync", std::to_string(cfg.sync_fd));
+  add("--listen", std::to_string(cfg.listen_fd));
+  add("--out", std::to_string(cfg.out_fd));
+  add("--err", std::to_string(cfg.err_fd));
+  add("--stdin", std::to_string(cfg.stdin_fd));
+  add("--tty", cfg.tty ? "1" : "0");
+  add("--bundle", cfg.bundle);
+  add("--log", cfg.log_path);
+  add("--log-max-size", std::to_string(cfg.log_max_size));
+  add("--log-max-file", std::to_string(cfg.log_max_file));
+  add("--oom-file", cfg.oom_file);
+  add("--oom-baseline", std::to_string(cfg.oom_baseline));
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    std::string path(self, static_cast<size_t>(n));
+    path = path.substr(0, path.rfind('/') + 1) + "berth-shim-monitor";
+    ::execv(path.c_str(), argv.data());
+  }
+  // No separate monitor binary: run this one in monitor mode.
+  args.insert(args.begin() + 1, "monitor");
+  args[0] = "berth-shim";
+  argv.clear();
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv("/proc/self/exe", argv.data());
+  run_monitor(std::move(cfg));
+}
+
+bool parse_monitor_args(int argc, char** argv, MonitorConfig* cfg) {
+  for (int i = 0; i + 1 < argc; i += 2) {
+    std::string k = argv[i], v = argv[i + 1];
+    long long n = std::strtoll(v.c_str(), nullptr, 10);
+    if (k == "--pid") cfg->pid = static_cast<pid_t>(n);
+    else if (k == "--pidfd") cfg->pidfd = static_cast<int>(n);
+    else if (k == "--sync") cfg->sync_fd = static_cast<int>(n);
+    else if (k == "--listen") cfg->listen_fd = static_cast<int>(n);
+    else if (k == "--out") cfg->out_fd = static_cast<int>(n);
+    else if (k == "--err") cfg->err_fd = static_cast<int>(n);
+    else if (k == "--stdin") cfg->stdin_fd = static_cast<int>(n);
+    else if (k == "--tty") cfg->tty = n != 0;
+    else if (k == "--bundle") cfg->bundle = v;
+    else if (k == "--log") cfg->log_path = v;
+    else if (k == "--log-max-size") cfg->log_max_size = n;
+    else if (k == "--log-max-file") cfg->log_max_file = static_cast<int>(n);
+    else if (k == "--oom-file") cfg->oom_file = v;
+    else if (k == "--oom-baseline") cfg->oom_baseline = n;
+    else return false;
+  }
+  for (int fd : {cfg->pidfd, cfg->sync_fd, cfg->listen_fd, cfg->out_fd, cfg->err_fd, cfg->stdin_fd})
+    if (fd >= 0) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  cfg->status.status = "created";
+  cfg->status.pid = cfg->pid;
+  cfg->status.shim_pid = ::getpid();
+  return cfg->pid > 0 && cfg->pidfd >= 0 && cfg->listen_fd >= 0 && !cfg->bundle.empty();
 }
 
 void run_monitor(MonitorConfig cfg) {

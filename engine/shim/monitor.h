@@ -39,6 +39,12 @@ struct MonitorConfig {
 
 /// Runs the loop until the container has exited and its output is drained; never returns.
 [[noreturn]] void run_monitor(MonitorConfig cfg);
+/// Re-executes this binary as `berth-shim monitor ...` with CFG's fds inherited, so the
+/// long-lived monitor starts from a fresh, small image (the container stays our child
+/// across execve). Falls back to run_monitor in place if the exec fails.
+[[noreturn]] void exec_monitor(MonitorConfig cfg);
+/// Rebuilds the config from the `berth-shim monitor` arguments (argv after "monitor").
+bool parse_monitor_args(int argc, char** argv, MonitorConfig* cfg);
 /// Value of the "oom_kill N" line of FILE, 0 if absent.
 int64_t read_oom_kill_count(const std::string& file);
 
