@@ -128,6 +128,7 @@ std::vector<Violation> validate_compose(const nlohmann::json& doc) {
     Violation v;
     v.path = segments(e.context);
     v.message = rewrite(doc, v.path, e.description);
+    v.names_key = e.description.rfind("Object contains a property", 0) == 0;
     all.push_back(std::move(v));
   }
   // Keep the most specific message: drop one whose path is a prefix of another's, and

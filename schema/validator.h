@@ -11,6 +11,7 @@ namespace schema {
 /// One schema violation: where (path segments from the root) and why.
 struct Violation {
   std::vector<std::string> path;  ///< e.g. {"services", "web", "ports", "0"}
+  bool names_key = false;         ///< the last segment is an offending key (point at the key, not its value)
   std::string message;            ///< e.g. "additional property \"prots\" is not allowed"
 };
 

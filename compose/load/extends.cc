@@ -93,12 +93,16 @@ void apply_extends(Node& root, const std::string& file, const FileLoader& load, 
   Node* services = root.find("services");
   if (!services || !services->is_map()) return;
   Resolver r(load, home);
+  bool cycle_reported = false;
   for (size_t i = 0; i < services->entries.size(); ++i) {
     Entry& e = services->entries[i];
     if (!e.value.is_map() || !e.value.find("extends")) continue;
     std::string name = e.key;
     auto resolved = r.resolve(root, file, name);
     if (!resolved) {
+      bool cycle = resolved.error().message.find("extends cycle") != std::string::npos;
+      if (cycle && cycle_reported) continue;
+      cycle_reported = cycle_reported || cycle;
       diags.add_raw(resolved.error().message);
       continue;
     }

@@ -23,7 +23,7 @@ using engine::base::invalid;
 using engine::base::Result;
 
 /// Where a schema path points in the tree: the key of the last segment when it names one.
-Mark locate(const Node& root, const std::vector<std::string>& path) {
+Mark locate(const Node& root, const std::vector<std::string>& path, bool at_key) {
   const Node* cur = &root;
   Mark m = root.mark;
   for (const std::string& s : path) {
@@ -34,7 +34,7 @@ Mark locate(const Node& root, const std::vector<std::string>& path) {
       if (!found) return m;
       m = found->key_mark;
       cur = &found->value;
-      if (&s != &path.back()) m = cur->mark;
+      if (!at_key || &s != &path.back()) m = cur->mark;
     } else if (cur->is_seq()) {
       size_t i = std::stoul(s);
       if (i >= cur->items.size()) return m;
@@ -82,7 +82,7 @@ class Pipeline {
       nlohmann::json doc = to_json(tree);
       Diagnostics diags;
       for (const schema::Violation& v : schema::validate_compose(doc))
-        diags.add(locate(tree, v.path), schema::format_path(doc, v.path), v.message);
+        diags.add(locate(tree, v.path, v.names_key), schema::format_path(doc, v.path), v.message);
       if (!diags.empty()) return invalid(diags.str());
     }
     if (!opts_.no_normalize) {

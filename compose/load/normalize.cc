@@ -318,8 +318,11 @@ void normalize_project(Node& root, const NormalizeContext& ctx, Diagnostics& dia
       bool external = false;
       if (Node* ext = r.find("external")) {
         if (ext->is_map()) {  // legacy external: {name: x}
-          if (const Node* n = ext->find("name")) r.set("name", *n);
+          const Node* n = ext->find("name");
+          Node name = n ? *n : Node::null();
           *ext = Node::plain("true", ext->mark);
+          if (!name.is_null()) r.set("name", std::move(name));
+          ext = r.find("external");
         }
         scalar_bool(*ext, external);
       }
