@@ -98,6 +98,8 @@ bool is_int(const std::string& t, long long& out) {
     base = t[i + 1] == 'x' ? 16 : 8;
     i += 2;
   }
+  // A leading 0 means octal, as Go's strconv.ParseInt(s, 0, 64) reads it (mode: 0440).
+  if (base == 10 && t.size() > i + 1 && t[i] == '0') base = 8;
   for (size_t k = i; k < t.size(); ++k) {
     char c = t[k];
     bool ok = base == 16 ? std::isxdigit(static_cast<unsigned char>(c)) : (c >= '0' && c <= (base == 8 ? '7' : '9'));

@@ -107,8 +107,9 @@ void normalize_healthcheck(Node& svc, const std::string& p, Diagnostics& diags) 
   std::string hp = p + ".healthcheck";
   bool disable = false;
   if (const Node* d = h->find("disable"); d && scalar_bool(*d, disable) && disable) {
+    Mark m = d->mark;
     h->erase("disable");
-    h->set("test", Node::seq(d->mark));
+    h->set("test", Node::seq(m));
     h->find("test")->items.push_back(Node::str("NONE", h->mark));
   }
   with(*h, "test", [&](Node& t) {
@@ -283,7 +284,14 @@ void normalize_service(Node& svc, const std::string& name, const NormalizeContex
   normalize_file_refs(svc, "secrets");
   normalize_file_refs(svc, "configs");
   normalize_extra_hosts(svc, p, diags);
-  if (const Node* scale = svc.find("scale")) {
+  // Like docker compose, a false flag is the same as no flag.
+  for (const char* k : {"privileged", "read_only", "tty", "stdin_open", "oom_kill_disable"}) {
+    bool b = true;
+    if (const Node* v = svc.find(k); v && scalar_bool(*v, b) && !b) svc.erase(k);
+  }
+  if (const Node* found = svc.find("scale")) {
+    Node scale_copy = *found;
+    const Node* scale = &scale_copy;
     Node& d = svc.at("deploy", scale->mark);
     if (d.is_null()) d = Node::map(scale->mark);
     const Node* r = d.find("replicas");

@@ -240,7 +240,7 @@ engine::base::Result<Service> service_from_json(const std::string& name, const J
     if (auto it = j.find("ulimits"); it != j.end() && it->is_object()) {
       for (auto u = it->begin(); u != it->end(); ++u) {
         Ulimit ul;
-        if (u->is_number()) ul.soft = ul.hard = u->get<int64_t>();
+        if (u->is_number()) ul.soft = ul.hard = u->get<int64_t>(), ul.single = true;
         else ul.soft = u->value("soft", int64_t{0}), ul.hard = u->value("hard", int64_t{0});
         s.ulimits[u.key()] = ul;
       }
@@ -397,7 +397,8 @@ Json service_to_json(const Service& s) {
   put(j, "links", s.links);
   if (!s.ulimits.empty()) {
     Json u = Json::object();
-    for (const auto& [k, v] : s.ulimits) u[k] = {{"soft", v.soft}, {"hard", v.hard}};
+    for (const auto& [k, v] : s.ulimits)
+      u[k] = v.single ? Json(v.soft) : Json{{"soft", v.soft}, {"hard", v.hard}};
     j["ulimits"] = u;
   }
   put(j, "sysctls", s.sysctls);

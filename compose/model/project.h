@@ -81,6 +81,7 @@ struct Deploy {
 
 struct Ulimit {
   int64_t soft = 0, hard = 0;
+  bool single = false;  ///< written as one number (soft == hard)
 };
 
 struct Logging {
