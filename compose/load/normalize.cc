@@ -234,6 +234,11 @@ void normalize_service(Node& svc, const std::string& name, const NormalizeContex
     for (size_t i = 0; i < ports.items.size(); ++i)
       for (Node& e : port_long(ports.items[i], p + ".ports[" + std::to_string(i) + "]", diags))
         out.items.push_back(std::move(e));
+    // Ranges expand to one entry per port; bound the expansion like any other input.
+    if (out.items.size() > 65536) {
+      diags.add(ports.mark, p + ".ports", "port ranges expand to more than 65536 ports");
+      out.items.clear();
+    }
     ports = std::move(out);
   });
   with(svc, "expose", [&](Node& ex) {

@@ -35,7 +35,7 @@ class Builder : public YAML::EventHandler {
     auto it = anchors_.find(anchor);
     if (it == anchors_.end()) throw ParseFailure{mark(m), "unknown alias"};
     size_t n = it->second.size();
-    count(n, m);
+    count(n, mark(m));
     Node copy = it->second;
     add(std::move(copy), 0, true);
   }
@@ -84,17 +84,17 @@ class Builder : public YAML::EventHandler {
     throw ParseFailure{mark(m), "unsupported tag " + tag};
   }
 
-  void count(size_t n, const YAML::Mark& m) {
+  void count(size_t n, const Mark& m) {
     nodes_ += n;
     if (nodes_ > limits_.max_nodes)
-      throw ParseFailure{mark(m), "document too large after alias expansion (more than " +
+      throw ParseFailure{m, "document too large after alias expansion (more than " +
                                       std::to_string(limits_.max_nodes) + " nodes); alias bomb refused"};
   }
 
   void open(Node n, YAML::anchor_t anchor, const YAML::Mark& m) {
     if (static_cast<int>(stack_.size()) >= limits_.max_depth)
       throw ParseFailure{mark(m), "nesting deeper than " + std::to_string(limits_.max_depth) + " levels"};
-    count(1, m);
+    count(1, mark(m));
     stack_.push_back(Frame{std::move(n), anchor, false, {}, {}});
   }
 
@@ -106,7 +106,7 @@ class Builder : public YAML::EventHandler {
   }
 
   // Merge keys: entries of the merged mappings that the mapping itself does not set.
-  static void apply_merges(Node& map, const std::vector<Node>& merges) {
+  void apply_merges(Node& map, const std::vector<Node>& merges) {
     for (const Node& src : merges) {
       std::vector<const Node*> maps;
       if (src.is_map()) maps.push_back(&src);
@@ -115,13 +115,16 @@ class Builder : public YAML::EventHandler {
       for (const Node* m : maps) {
         if (!m->is_map()) throw ParseFailure{m->mark, "merge key << needs a mapping or a list of mappings"};
         for (const Entry& e : m->entries)
-          if (!map.find(e.key)) map.entries.push_back(e);
+          if (!map.find(e.key)) {
+            count(e.value.size(), map.mark);
+            map.entries.push_back(e);
+          }
       }
     }
   }
 
   void add(Node n, YAML::anchor_t anchor, bool counted = false) {
-    if (!counted) count(1, YAML::Mark());
+    if (!counted) count(1, n.mark);
     if (anchor) anchors_[anchor] = n;
     if (stack_.empty()) {
       docs.push_back(std::move(n));
