@@ -204,3 +204,32 @@ TEST_CASE("loader: errors of a phase are sorted and all reported") {
 }
 
 }  // namespace compose::testing
+
+namespace compose::testing {
+
+TEST_CASE("loader: -f - reads standard input; the working directory is the project directory") {
+  Fixture f;
+  f.fs.add("-", "services:\n  web: {image: x, volumes: ['./d:/d']}\n");
+  f.opts.files = {"-"};
+  auto r = f.load();
+  REQUIRE(r.ok());
+  CHECK(r->project_directory == "/proj");
+  CHECK(to_json(r->root)["services"]["web"]["volumes"][0]["source"] == "/proj/d");
+  Fixture g;
+  g.fs.add("-", "services:\n  web: {image: x, ports: ['99999']}\n");
+  g.opts.files = {"-"};
+  CHECK(g.error() == "<stdin>:2:27: services.web.ports[0]: port 99999 is out of range");
+}
+
+TEST_CASE("loader: --project-directory moves the search, .env and relative paths") {
+  Fixture f;
+  f.opts.working_dir = "/elsewhere";
+  f.opts.project_directory = "/proj";
+  f.fs.add("/proj/.env", "IMG=from-dotenv\n");
+  f.file("services:\n  web: {image: \"${IMG}\", build: .}\n");
+  nlohmann::json j = f.json();
+  CHECK(j["services"]["web"]["image"] == "from-dotenv");
+  CHECK(j["services"]["web"]["build"]["context"] == "/proj");
+}
+
+}  // namespace compose::testing
