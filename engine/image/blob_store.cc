@@ -117,18 +117,23 @@ Result<Digest> BlobStore::put(std::string_view data) const {
 Result<Digest> BlobStore::put_file(const std::string& src) const {
   UniqueFd in(::open(src.c_str(), O_RDONLY | O_CLOEXEC));
   if (!in) return base::sys_error("open " + src);
+  return put_fd(in.get());
+}
+
+Result<Digest> BlobStore::put_fd(int in, uint64_t* size) const {
   auto w = writer();
   if (!w) return w.take_error();
   std::string buf(1 << 20, '\0');
   for (;;) {
-    ssize_t n = ::read(in.get(), buf.data(), buf.size());
+    ssize_t n = ::read(in, buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return base::sys_error("read " + src);
+      return base::sys_error("read blob source");
     }
     if (n == 0) break;
     BERTH_TRY(w->write(buf.data(), static_cast<size_t>(n)));
   }
+  if (size) *size = w->size();
   return w->commit();
 }
 

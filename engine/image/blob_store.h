@@ -61,6 +61,8 @@ class BlobStore {
   base::Result<BlobWriter> writer() const;
   /// Copies a file's bytes into the store.
   base::Result<Digest> put_file(const std::string& path) const;
+  /// Copies everything readable from fd into the store.
+  base::Result<Digest> put_fd(int fd, uint64_t* size = nullptr) const;
   /// Deletes a blob; missing is success.
   base::Status remove(const Digest& d) const;
   /// Every stored digest, sorted.

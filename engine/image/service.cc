@@ -91,19 +91,9 @@ Result<Image> ImageService::import_rootfs(int fd, const std::string& ref, const 
     tag = r->tagged();
   }
   // Keep the tarball as a blob (save/push serve it), then unpack from the stored copy.
-  auto w = blobs_.writer();
-  if (!w) return w.take_error();
-  std::string buf(1 << 20, '\0');
-  for (;;) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return base::sys_error("import: read source");
-    if (n == 0) break;
-    BERTH_TRY(w->write(buf.data(), static_cast<size_t>(n)));
-  }
-  uint64_t blob_size = w->size();
-  auto blob = w->commit();
-  if (!blob) return blob.take_error();
+  uint64_t blob_size = 0;
+  auto blob = blobs_.put_fd(fd, &blob_size);
+  if (!blob) return blob.take_error().wrap("import");
   auto in = blobs_.open_blob(*blob);
   if (!in) return in.take_error();
   auto layer = layers_.create(in->get(), std::nullopt, LayerBlob{*blob, "", blob_size});

@@ -1,5 +1,6 @@
 # engine/image unit tests (no root needed; whiteout devices are checked only when root).
 list(APPEND ENGINE_TEST_SOURCES
+  image/archive_test.cc
   image/config_test.cc
   image/digest_test.cc
   image/reference_test.cc
