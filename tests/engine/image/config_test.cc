@@ -48,3 +48,28 @@ TEST_CASE("config: null Cmd stays unset, missing rootfs is an error") {
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message == "image config: missing rootfs");
 }
+
+#include "engine/image/inspect.h"
+
+TEST_CASE("inspect: Docker API shapes for list, inspect, history and rmi") {
+  Image img;
+  img.id = sha256_of("cfg");
+  img.repo_tags = {"busybox:latest"};
+  img.config.created = "2024-01-02T03:04:05Z";
+  img.config.config.cmd = std::vector<std::string>{"sh"};
+  img.config.diff_ids = {sha256_of("layer")};
+  img.created_ns = 1704164645000000000;
+  img.size = 42;
+  nlohmann::json s = image_summary_json(img);
+  CHECK(s["Id"] == img.id.str());
+  CHECK(s["Created"] == 1704164645);
+  CHECK(s["RepoDigests"] == nlohmann::json({"<none>@<none>"}));
+  nlohmann::json i = image_inspect_json(img, {"/l/top", "/l/bottom"});
+  CHECK(i["Config"]["Cmd"] == nlohmann::json({"sh"}));
+  CHECK(i["Config"]["Entrypoint"].is_null());
+  CHECK(i["RootFS"]["Layers"][0] == sha256_of("layer").str());
+  CHECK(i["GraphDriver"]["Data"]["LowerDir"] == "/l/top:/l/bottom");
+  CHECK(i["Created"] == "2024-01-02T03:04:05Z");
+  nlohmann::json r = removed_json({{"busybox:latest", ""}, {"", img.id.str()}});
+  CHECK(r.dump() == R"([{"Untagged":"busybox:latest"},{"Deleted":")" + img.id.str() + R"("}])");
+}
