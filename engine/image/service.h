@@ -52,6 +52,9 @@ class ImageService {
   /// Pushes an image (by its tag) to its registry.
   base::Status push(const std::string& ref, const PushOptions& opts, const ProgressFn& progress);
 
+  /// Checks credentials against a registry (docker login); the caller stores them.
+  base::Status login(const std::string& server, const AuthConfig& auth, bool insecure);
+
   /// Stores an image built elsewhere (builder, load, pull): config blob, layers already created.
   base::Result<Image> register_image(const std::string& config_json, const std::vector<std::string>& tags,
                                      const std::vector<std::string>& digests, const std::vector<Digest>& manifests);
@@ -64,6 +67,9 @@ class ImageService {
   base::Result<Image> make_image(const ImageRecord& rec);  // mu_ held
   base::Result<Digest> resolve_id(const std::string& ref_or_id);  // mu_ held
   base::Result<std::vector<RemovedItem>> delete_image(const Digest& id, uint64_t* reclaimed);  // mu_ held
+  base::Status collect_orphans(uint64_t* reclaimed);  // mu_ held
+  struct PullJob;
+  base::Status pull_layer(const PullJob& job);
   /// Keeps layers alive (safe from prune/remove) while an operation that will reference them runs.
   class LayerPin {
    public:

@@ -54,6 +54,36 @@ Result<std::vector<RemovedItem>> ImageService::delete_image(const Digest& id, ui
   return out;
 }
 
+Status ImageService::collect_orphans(uint64_t* reclaimed) {
+  // Layers and blobs no image references: left by failed pulls or loads, or a crash.
+  // While an operation is in flight (pins held) its blobs may not be registered yet: skip.
+  if (!pinned_.empty()) return {};
+  std::set<std::string> used_layers;
+  std::set<std::string> used_blobs;
+  for (const auto& [hex, rec] : images_.records()) {
+    used_blobs.insert(hex);
+    for (const Digest& m : rec.manifests) used_blobs.insert(m.hex);
+    if (auto text = blobs_.read(rec.id))
+      if (auto cfg = parse_image_config(*text))
+        for (const Digest& d : cfg->diff_ids) used_layers.insert(d.hex);
+  }
+  for (const Digest& d : layers_.list()) {
+    auto info = layers_.get(d);
+    if (used_layers.count(d.hex)) {
+      if (info && info->blob) used_blobs.insert(info->blob->digest.hex);
+      continue;
+    }
+    if (info) *reclaimed += info->size;
+    BERTH_TRY(layers_.remove(d));
+  }
+  for (const Digest& b : blobs_.list()) {
+    if (used_blobs.count(b.hex)) continue;
+    if (auto sz = blobs_.size(b)) *reclaimed += *sz;
+    BERTH_TRY(blobs_.remove(b));
+  }
+  return {};
+}
+
 Result<std::vector<RemovedItem>> ImageService::remove(const std::string& ref, bool force, const InUseFn& in_use) {
   std::lock_guard lock(mu_);
   auto id = resolve_id(ref);
@@ -123,6 +153,7 @@ Result<PruneReport> ImageService::prune(bool all, const InUseFn& in_use) {
     if (!items) return items.take_error();
     report.items.insert(report.items.end(), items->begin(), items->end());
   }
+  BERTH_TRY(collect_orphans(&report.space_reclaimed));
   return report;
 }
 
