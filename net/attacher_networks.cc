@@ -190,7 +190,10 @@ Status BridgeAttacher::setup_bridge(const NetworkRecord& rec, bool create_link) 
   // 127.0.0.1:PORT → container needs the DNAT'ed packet (source 127.0.0.1) routed out of the bridge.
   BERTH_TRY(write_sysctl("/proc/sys/net/ipv4/conf/" + rec.info.bridge + "/route_localnet", "1"));
   if (!s.internal) BERTH_TRY(write_sysctl("/proc/sys/net/ipv4/ip_forward", "1"));
-  if (has_dns(rec)) BERTH_TRY(dns_->add_listener(s.id, gw, opts_.dns_port));
+  if (has_dns(rec)) {
+    auto port = dns_->add_listener(s.id, gw, opts_.dns_port);
+    if (!port) return port.take_error();
+  }
   return {};
 }
 

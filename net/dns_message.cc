@@ -59,7 +59,7 @@ std::optional<DnsQuery> parse_dns_query(std::string_view p) {
   q.qtype = get16(p, off);
   q.qclass = get16(p, off + 2);
   q.name = std::move(name);
-  q.question = p.substr(12, off + 4 - 12);
+  q.question.assign(p.substr(12, off + 4 - 12));
   return q;
 }
 

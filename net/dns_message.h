@@ -21,7 +21,7 @@ struct DnsQuery {
   uint16_t flags = 0;
   std::string name;           ///< lowercase, no trailing dot
   uint16_t qtype = 0, qclass = 0;
-  std::string_view question;  ///< raw question bytes (name + type + class), into the packet
+  std::string question;       ///< raw question bytes (name + type + class)
 };
 
 /// Parses a standard query with exactly one question; nullopt if malformed or a response.

@@ -94,7 +94,7 @@ void DnsServer::stop() {
   thread_.join();
 }
 
-b::Status DnsServer::add_listener(const std::string& network_id, Ipv4 ip, int port) {
+b::Result<int> DnsServer::add_listener(const std::string& network_id, Ipv4 ip, int port) {
   b::UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd) return b::sys_error("create DNS socket");
   int one = 1;
@@ -103,6 +103,9 @@ b::Status DnsServer::add_listener(const std::string& network_id, Ipv4 ip, int po
   sockaddr_in sa = make_sa(ip, port);
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
     return b::sys_error("bind embedded DNS to " + to_string(ip) + ":" + std::to_string(port));
+  socklen_t sl = sizeof sa;
+  ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&sa), &sl);
+  int bound = ntohs(sa.sin_port);
   std::lock_guard lk(mu_);
   Network& n = networks_[network_id];
   if (n.fd) {
@@ -115,7 +118,7 @@ b::Status DnsServer::add_listener(const std::string& network_id, Ipv4 ip, int po
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd.get(), &ev) != 0) return b::sys_error("watch DNS socket");
   fd_network_[fd.get()] = network_id;
   n.fd = std::move(fd);
-  return {};
+  return bound;
 }
 
 void DnsServer::remove_listener(const std::string& network_id) {

@@ -41,8 +41,9 @@ class DnsServer {
   engine::base::Status start();
   /// Stops and joins the serving thread; listeners and names stay.
   void stop();
-  /// Serves network_id's names on ip:port (UDP). Replaces an earlier listener of the network.
-  engine::base::Status add_listener(const std::string& network_id, Ipv4 ip, int port = 53);
+  /// Serves network_id's names on ip:port (UDP; port 0 = any); returns the bound port.
+  /// Replaces an earlier listener of the network.
+  engine::base::Result<int> add_listener(const std::string& network_id, Ipv4 ip, int port = 53);
   void remove_listener(const std::string& network_id);
   /// Registers the names of one endpoint (container on a network); replaces earlier ones.
   void register_endpoint(const std::string& network_id, const std::string& container_id,

@@ -66,7 +66,8 @@ NetworkRecord network_from(const json& j) {
   r.info.bridge = j.value("bridge", "");
   r.info.created_ns = j.value("created_ns", int64_t(0));
   r.ipam_cursor = j.value("ipam_cursor", uint32_t(0));
-  for (const auto& [cid, e] : j.value("endpoints", json::object()).items()) {
+  const json eps = j.value("endpoints", json::object());
+  for (const auto& [cid, e] : eps.items()) {
     EndpointRecord er;
     er.info = endpoint_from(e.value("info", json::object()));
     er.netns_path = e.value("netns_path", "");
@@ -123,7 +124,8 @@ std::map<std::string, std::vector<PortRecord>> load_ports(const std::string& dir
     json j = json::parse(*text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) continue;
     std::string cid = j.value("container_id", "");
-    for (const auto& p : j.value("ports", json::array())) {
+    const json ports = j.value("ports", json::array());
+    for (const auto& p : ports) {
       PortRecord r;
       r.container_ip = p.value("container_ip", "");
       r.binding.host_ip = p.value("host_ip", "");
