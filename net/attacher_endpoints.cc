@@ -7,6 +7,7 @@
 #include "engine/base/scope_exit.h"
 #include "engine/base/strings.h"
 #include "net/attacher_impl.h"
+#include "net/bridge_attacher.h"
 #include "net/netns.h"
 #include "net/nft_rules.h"
 
@@ -16,10 +17,8 @@ namespace b = engine::base;
 using b::Result;
 using b::Status;
 
-namespace {
-
-/// Stable host-side veth name for (container, network): "vb" + 10 hex of FNV-1a.
-std::string veth_name(const std::string& container_id, const std::string& network_id) {
+/// FNV-1a of "container/network", so the name survives restarts.
+std::string host_veth_name(const std::string& container_id, const std::string& network_id) {
   uint64_t h = 1469598103934665603ull;
   for (char c : container_id + "/" + network_id) h = (h ^ uint8_t(c)) * 1099511628211ull;
   static const char* hex = "0123456789abcdef";
@@ -27,8 +26,6 @@ std::string veth_name(const std::string& container_id, const std::string& networ
   for (int i = 0; i < 10; ++i) s.push_back(hex[(h >> (i * 4)) & 0xf]);
   return s;
 }
-
-}  // namespace
 
 Result<engine::EndpointInfo> BridgeAttacher::attach(const engine::EndpointSpec& spec) {
   std::lock_guard lk(mu_);
@@ -57,7 +54,7 @@ Result<engine::EndpointInfo> BridgeAttacher::attach(const engine::EndpointSpec& 
   if (!br) return br.take_error().wrap(what);
 
   EndpointRecord ep;
-  ep.host_veth = veth_name(spec.container_id, ns.id);
+  ep.host_veth = host_veth_name(spec.container_id, ns.id);
   ep.netns_path = spec.netns_path;
   ep.default_route = spec.default_route;
   Cidr subnet = *parse_cidr(ns.subnet);

@@ -137,7 +137,6 @@ Status create_veth(const NetlinkSocket& sk, const std::string& host_name, int ma
   rtnl_link* peer = rtnl_link_veth_get_peer(veth.get());
   rtnl_link_set_name(peer, peer_name.c_str());
   rtnl_link_set_ns_fd(peer, netns_fd);
-  rtnl_link_set_flags(peer, IFF_UP);
   if (!peer_mac.empty()) {
     nl_addr* mac = nullptr;
     if (nl_addr_parse(peer_mac.c_str(), AF_LLC, &mac) < 0) {
