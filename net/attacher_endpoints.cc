@@ -61,9 +61,12 @@ Result<engine::EndpointInfo> BridgeAttacher::attach(const engine::EndpointSpec& 
   Ipv4 gw = *parse_ipv4(ns.gateway);
   b::Rollback undo;
   // Why: one netlink request makes both ends, enslaves the host end and moves the peer in.
-  (void)delete_link(**hsk, ep.host_veth);  // leftover of a crash between create and save
-  if (auto st = create_veth(**hsk, ep.host_veth, *br, spec.ifname, netns->get(), spec.mac); !st)
-    return st.take_error().wrap(what);
+  auto veth = create_veth(**hsk, ep.host_veth, *br, spec.ifname, netns->get(), spec.mac);
+  if (!veth && veth.error().code == b::Code::AlreadyExists) {
+    (void)delete_link(**hsk, ep.host_veth);  // leftover of a crash between create and save
+    veth = create_veth(**hsk, ep.host_veth, *br, spec.ifname, netns->get(), spec.mac);
+  }
+  if (!veth) return veth.take_error().wrap(what);
   undo.add([&] { (void)delete_link(**hsk, ep.host_veth); });
   auto csk = NetlinkSocket::open_in(netns->get());
   if (!csk) return csk.take_error().wrap(what);
