@@ -8,6 +8,8 @@
 /// DNS names served by the embedded DNS on the network's gateway address (port 53).
 /// *Published ports* are nftables DNAT rules in berth's own table plus a held socket that
 /// reserves the host port.
+/// network_mode: "host" = no netns (the runtime shares the host's); "none" = create_netns and
+/// no attach; "container:X" / "service:S" = reuse X's netns path (compose resolves S to X).
 /// Lifecycle: create_network → create_netns → attach (per network) → publish → … →
 /// unpublish → detach → remove_netns → remove_network. State is persisted under
 /// NetworkOptions::state_dir; reconcile() at daemon start drops what belongs to dead
@@ -98,6 +100,8 @@ class NetworkAttacher {
   virtual base::Status remove_network(const std::string& id_or_name) = 0;
   /// Every network (bridge, host, none first as Docker lists them, then by name).
   virtual base::Result<std::vector<NetworkInfo>> list_networks() = 0;
+  /// Removes every user network without endpoints; returns their names, sorted.
+  virtual base::Result<std::vector<std::string>> prune_networks() = 0;
   /// One network by id, unique id prefix or name.
   virtual base::Result<NetworkInfo> inspect_network(const std::string& id_or_name) = 0;
   /// Creates <run_dir>/netns/<container_id> with lo up; returns its path.

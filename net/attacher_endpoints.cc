@@ -1,5 +1,6 @@
 // Endpoints (attach/detach), published ports and reconcile for the bridge attacher.
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <set>
 
@@ -68,6 +69,12 @@ Result<engine::EndpointInfo> BridgeAttacher::attach(const engine::EndpointSpec& 
   }
   if (!veth) return veth.take_error().wrap(what);
   undo.add([&] { (void)delete_link(**hsk, ep.host_veth); });
+  // Hairpin: a container reaching its own published port through the host comes back
+  // out of the port it went in.
+  if (FILE* f = std::fopen(("/sys/class/net/" + ep.host_veth + "/brport/hairpin_mode").c_str(), "we")) {
+    std::fputs("1", f);
+    std::fclose(f);
+  }
   auto csk = NetlinkSocket::open_in(netns->get());
   if (!csk) return csk.take_error().wrap(what);
   if (auto st = add_address(*csk, spec.ifname, *ip, subnet.prefix); !st) return st.take_error().wrap(what);

@@ -22,7 +22,9 @@ class BridgeAttacher : public engine::NetworkAttacher {
 
   engine::base::Result<engine::NetworkInfo> create_network(const engine::NetworkSpec& spec) override;
   engine::base::Status remove_network(const std::string& id_or_name) override;
+  engine::base::Status remove_network_locked(NetworkRecord& rec);
   engine::base::Result<std::vector<engine::NetworkInfo>> list_networks() override;
+  engine::base::Result<std::vector<std::string>> prune_networks() override;
   engine::base::Result<engine::NetworkInfo> inspect_network(const std::string& id_or_name) override;
   engine::base::Result<std::string> create_netns(const std::string& container_id) override;
   engine::base::Status remove_netns(const std::string& container_id) override;

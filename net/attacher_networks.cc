@@ -235,20 +235,38 @@ Status BridgeAttacher::remove_network(const std::string& key) {
   std::lock_guard lk(mu_);
   NetworkRecord* rec = find(key);
   if (!rec) return b::not_found("network " + key + " not found");
-  const auto& s = rec->info.spec;
+  return remove_network_locked(*rec);
+}
+
+Status BridgeAttacher::remove_network_locked(NetworkRecord& rec) {
+  const auto& s = rec.info.spec;
   if (s.driver != "bridge" || s.name == "bridge")
     return b::precondition("remove network " + s.name + ": " + s.name + " is a pre-defined network and cannot be removed");
-  if (!rec->endpoints.empty())
+  if (!rec.endpoints.empty())
     return b::precondition("remove network " + s.name + ": network has active endpoints (" +
-                           std::to_string(rec->endpoints.size()) + " containers attached)");
+                           std::to_string(rec.endpoints.size()) + " containers attached)");
   std::string id = s.id;
   dns_->remove_network(id);
   auto sk = host_socket();
   if (!sk) return sk.take_error();
-  BERTH_TRY(delete_link(**sk, rec->info.bridge));
+  BERTH_TRY(delete_link(**sk, rec.info.bridge));
   BERTH_TRY(delete_network_file(opts_.state_dir, id));
   networks_.erase(id);
   return sync_nft();
+}
+
+Result<std::vector<std::string>> BridgeAttacher::prune_networks() {
+  std::lock_guard lk(mu_);
+  std::vector<std::string> ids, names;
+  for (const auto& [id, r] : networks_)
+    if (r.info.spec.driver == "bridge" && r.info.spec.name != "bridge" && r.endpoints.empty()) ids.push_back(id);
+  for (const auto& id : ids) {
+    std::string name = networks_.at(id).info.spec.name;
+    BERTH_TRY(remove_network_locked(networks_.at(id)));
+    names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 Result<std::vector<engine::NetworkInfo>> BridgeAttacher::list_networks() {

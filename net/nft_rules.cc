@@ -47,6 +47,11 @@ std::string render_ruleset(const std::string& table, std::vector<NftNetwork> net
     s += "    iifname " + br + " oifname " + br + " ct status dnat masquerade\n";
     if (!n.internal) s += "    ip saddr " + to_string(n.subnet) + " oifname != " + br + " masquerade\n";
   }
+  // A container reaching its own published port (hairpin; with br_netfilter the packet is
+  // bridged back, so match addresses as Docker does rather than interfaces).
+  for (const auto& p : ports)
+    s += "    ip saddr " + p.container_ip + " ip daddr " + p.container_ip + " " + p.proto + " dport " +
+         std::to_string(p.container_port) + " masquerade\n";
   s += "  }\n";
   s += "  chain forward {\n    type filter hook forward priority filter; policy accept;\n";
   s += "    ct status dnat accept\n";

@@ -38,6 +38,8 @@ TEST_CASE("nft_rules: full ruleset, sorted, with isolation, internal and publish
         "    ip saddr 10.1.0.0/24 oifname != \"br-a\" masquerade\n"
         "    oifname \"br-b\" ip saddr 127.0.0.0/8 masquerade\n"
         "    iifname \"br-b\" oifname \"br-b\" ct status dnat masquerade\n"
+        "    ip saddr 10.1.0.2 ip daddr 10.1.0.2 tcp dport 80 masquerade\n"
+        "    ip saddr 10.1.0.3 ip daddr 10.1.0.3 udp dport 53 masquerade\n"
         "  }\n"
         "  chain forward {\n"
         "    type filter hook forward priority filter; policy accept;\n"

@@ -32,6 +32,8 @@ TEST_CASE("net: a published port answers on 127.0.0.1 and from other containers"
   CHECK(nettest::tcp_fetch("", "127.0.0.1", port) == "it works");
   // Another container reaches it through the host (its gateway address).
   CHECK(nettest::tcp_fetch(p2, n.spec.gateway, port) == "it works");
+  // And the container itself, through the host (hairpin).
+  CHECK(nettest::tcp_fetch(p1, n.spec.gateway, port) == "it works");
 
   // A host range mapped one-to-one, bound to 127.0.0.1 only.
   auto held = env.net->publish(c1, e1.ipv4, {PortBinding{"127.0.0.1", 0, 0, 9100, 9101, "tcp"}});

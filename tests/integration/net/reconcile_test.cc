@@ -91,6 +91,12 @@ TEST_CASE("net: built-in networks are listed as Docker lists them") {
   auto rm = env.net->remove_network("host");
   REQUIRE_FALSE(rm.ok());
   CHECK(rm.error().code == engine::base::Code::FailedPrecondition);
+  // prune removes user networks without endpoints only.
+  auto user = env.network("pr");
+  auto pruned = env.net->prune_networks();
+  REQUIRE(pruned.ok());
+  CHECK(*pruned == std::vector<std::string>{user.spec.name});
+  CHECK(env.net->list_networks()->size() == 3);
   // The default bridge is torn down by hand: it is pre-defined.
   auto sk = net::NetlinkSocket::open();
   REQUIRE(sk.ok());
