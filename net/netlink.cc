@@ -12,6 +12,7 @@
 
 #include <cstring>
 
+#include "engine/base/strings.h"
 #include "engine/base/unique_fd.h"
 
 namespace net {
@@ -88,6 +89,16 @@ Status create_bridge(const NetlinkSocket& sk, const std::string& name) {
   if (!l) return b::internal("allocate bridge " + name);
   rtnl_link_set_name(l.get(), name.c_str());
   rtnl_link_set_flags(l.get(), IFF_UP);
+  // A fixed MAC: otherwise the bridge takes its lowest port's MAC and changes it when that
+  // port leaves, and every container's ARP entry for the gateway goes stale.
+  std::string hex = b::random_hex(10);
+  std::string mac = "02";
+  for (size_t i = 0; i < hex.size(); i += 2) mac += ":" + hex.substr(i, 2);
+  nl_addr* lladdr = nullptr;
+  if (nl_addr_parse(mac.c_str(), AF_LLC, &lladdr) == 0) {
+    rtnl_link_set_addr(l.get(), lladdr);
+    nl_addr_put(lladdr);
+  }
   int err = rtnl_link_add(sk.get(), l.get(), NLM_F_CREATE | NLM_F_EXCL);
   if (err < 0) return nl_error("create bridge " + name, err);
   return link_up(sk, name);
