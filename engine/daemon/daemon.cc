@@ -1,6 +1,7 @@
 #include "engine/daemon/daemon.h"
 
 #include "engine/api/event_routes.h"
+#include "engine/api/image_routes.h"
 #include "engine/api/router.h"
 #include "engine/api/server.h"
 #include "engine/api/system_routes.h"
@@ -11,6 +12,7 @@
 #include "engine/base/time.h"
 #include "engine/daemon/root_lock.h"
 #include "engine/events/bus.h"
+#include "engine/image/service.h"
 #include "engine/volume/volume_store.h"
 
 namespace engine::daemon {
@@ -25,6 +27,7 @@ struct Daemon::Impl {
   api::SystemFacts facts;
   events::EventBus events;
   std::unique_ptr<volume::VolumeStore> volumes;
+  std::unique_ptr<image::ImageService> images;
 };
 
 Daemon::Daemon() : impl_(std::make_unique<Impl>()) {}
@@ -63,6 +66,12 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& opts) {
   s.volumes = std::move(*volumes);
   // Until containers exist in this daemon, no volume is in use.
   api::add_volume_routes(s.router, {s.volumes.get(), &s.events, [](const std::string&) { return std::vector<std::string>{}; }});
+
+  auto images = image::ImageService::open(opts.root + "/image");
+  if (!images) return images.take_error();
+  s.images = std::move(*images);
+  // Until containers exist in this daemon, no image is in use.
+  api::add_image_routes(s.router, {s.images.get(), &s.events, nullptr});
 
   s.server = std::make_unique<api::Server>(s.router);
   for (const auto& host : opts.hosts) {
