@@ -210,6 +210,7 @@ class Session : public std::enable_shared_from_this<Session> {
     req.body = std::move(msg.body());
     bool keep_alive = msg.keep_alive();
     const Route* route = match_.route;
+    engine::base::log_debug("api: " + req.method + " " + req.target);
     auto run = [self = shared_from_this(), route, keep_alive, req = std::move(req)]() mutable {
       self->run_handler(route, std::move(req), keep_alive);
     };
@@ -323,9 +324,10 @@ int SyncExchange::hijack(bool upgrade, const std::string& content_type, std::str
 }
 
 bool SyncExchange::client_gone() {
-  pollfd p{s_.fd(), POLLRDHUP, 0};
+  // POLLHUP: the peer closed both directions. A half-close (no more requests) is not leaving.
+  pollfd p{s_.fd(), 0, 0};
   if (::poll(&p, 1, 0) <= 0) return false;
-  return (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+  return (p.revents & (POLLHUP | POLLERR)) != 0;
 }
 
 }  // namespace
