@@ -501,9 +501,9 @@ void register_container_commands(CLI::App& app, Context& ctx) {
   }
   {
     auto* sub = app.add_subcommand("port", "List port mappings or a specific mapping for the container");
-    sub->add_option("container", a->ids, "Container")->required()->expected(1);
-    sub->add_option("private_port", a->name, "PRIVATE_PORT[/PROTO]");
+    sub->add_option("args", a->ids, "CONTAINER [PRIVATE_PORT[/PROTO]]")->required()->expected(1, 2);
     sub->callback([&ctx, a] {
+      a->name = a->ids.size() > 1 ? a->ids[1] : "";
       HttpResponse r = check(ctx.connect().request("GET", "/containers/" + q(a->ids[0]) + "/json"));
       if (!r.ok()) fail_response(r, 1);
       auto ports = r.json()["NetworkSettings"]["Ports"];

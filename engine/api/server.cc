@@ -342,6 +342,7 @@ void Server::Impl::accept(local::acceptor& a) {
       t->async_wait([this, &a, t](beast::error_code) { accept(a); });
       return;
     }
+    ::fcntl(sock.native_handle(), F_SETFD, FD_CLOEXEC);
     if (conns >= opts.max_connections) {
       beast::error_code ignored;
       sock.close(ignored);
@@ -384,6 +385,7 @@ Status Server::listen(const std::string& host) {
   if (!ec) acc->bind(local::endpoint(path), ec);
   if (!ec) acc->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return engine::base::Error{engine::base::Code::Internal, ec.value(), "listen " + path};
+  ::fcntl(acc->native_handle(), F_SETFD, FD_CLOEXEC);
   gid_t gid = 0;
   if (group* g = ::getgrnam(impl_->opts.socket_group.c_str())) gid = g->gr_gid;
   if (::chown(path.c_str(), 0, gid) != 0 && ::geteuid() == 0) return engine::base::sys_error("chown " + path);
