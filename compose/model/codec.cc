@@ -478,7 +478,7 @@ std::string config_hash(const Service& s) {
     if (j["deploy"].empty()) j.erase("deploy");
   }
   j.erase("scale");
-  std::string text = j.dump();
+  std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   unsigned char md[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), md);
   return engine::base::to_hex(std::string_view(reinterpret_cast<const char*>(md), sizeof md));
