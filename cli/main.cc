@@ -1,1 +1,45 @@
-int main() { return 0; }
+// berth: the berth CLI. Engine verbs talk to berthd over the Docker Engine API;
+// `berth compose` runs the compose pipeline client-side, as docker compose does.
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+
+#include "cli/compose_commands.h"
+#include "cli/context.h"
+
+/// docker's flags take one value per use (-e A -e B), never a run of words: a
+/// repeatable option must not swallow the positional arguments after it.
+static void one_value_per_flag(CLI::App& app) {
+  for (CLI::Option* opt : app.get_options())
+    if (opt->get_expected_max() > 1 && !opt->get_positional()) opt->allow_extra_args(false);
+  for (CLI::App* sub : app.get_subcommands({})) one_value_per_flag(*sub);
+}
+
+int main(int argc, char** argv) {
+  CLI::App app{"berth: a container engine with Compose at its centre", "berth"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  cli::Context ctx;
+  const char* env_host = std::getenv("BERTH_HOST");
+  const char* env_root = std::getenv("BERTH_ROOT");
+  ctx.host = env_host && *env_host ? env_host : std::string(cli::kDefaultHost);
+  ctx.host_explicit = env_host && *env_host;
+  ctx.root = env_root ? env_root : "";
+  ctx.host_option = app.add_option("-H,--host", ctx.host, "Daemon socket to connect to (env BERTH_HOST)")
+                       ->default_str(std::string(cli::kDefaultHost));
+  app.set_version_flag("-v,--version", std::string("berth version ") + BERTH_VERSION_STRING);
+
+  cli::register_system_commands(app, ctx);
+  cli::register_volume_commands(app, ctx);
+  cli::register_compose_commands(app, ctx);
+  cli::register_pending_commands(app, ctx);
+  one_value_per_flag(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return 0;
+}

@@ -1,1 +1,64 @@
-int main() { return 0; }
+// berthd: the berth daemon. Serves the Docker Engine API on a unix socket and owns
+// images, containers, networks and volumes under --root.
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <thread>
+
+#include "engine/base/log.h"
+#include "engine/daemon/daemon.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"berthd: the berth container engine daemon (Docker Engine API on a unix socket)", "berthd"};
+  engine::daemon::DaemonOptions opts;
+  std::vector<std::string> hosts;
+  std::string log_level = "info";
+  app.add_option("--root", opts.root, "Root directory of persistent state")->capture_default_str();
+  app.add_option("--exec-root", opts.exec_root, "Root directory of runtime state")->capture_default_str();
+  app.add_option("-H,--host", hosts, "Socket to listen on, unix:///path (repeatable)")
+      ->default_str("unix:///run/berth/berth.sock");
+  app.add_option("-l,--log-level", log_level, "Log level: debug, info, warn, error")->capture_default_str();
+  bool show_version = false;
+  app.add_flag("-v,--version", show_version, "Print the version and exit");
+  CLI11_PARSE(app, argc, argv);
+  if (show_version) {
+    std::printf("berthd version %s\n", BERTH_VERSION_STRING);
+    return 0;
+  }
+  if (!hosts.empty()) opts.hosts = hosts;
+  engine::base::set_log_level(engine::base::parse_log_level(log_level));
+
+  // Block the stop signals in every thread; one thread waits for them.
+  sigset_t stop_set;
+  sigemptyset(&stop_set);
+  sigaddset(&stop_set, SIGTERM);
+  sigaddset(&stop_set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  // Many clients at once need many fds: raise the soft limit to the hard one (never the hard one).
+  rlimit nofile{};
+  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &nofile);
+  }
+
+  auto daemon = engine::daemon::Daemon::start(opts);
+  if (!daemon) {
+    std::fprintf(stderr, "berthd: %s\n", daemon.error().str().c_str());
+    return 1;
+  }
+  std::thread signals([&] {
+    int sig = 0;
+    sigwait(&stop_set, &sig);
+    engine::base::log_info(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                           ": shutting down, containers keep running");
+    (*daemon)->shutdown();
+  });
+  (*daemon)->serve();
+  // serve() also returns on an internal stop; wake the signal thread so it can be joined.
+  pthread_kill(signals.native_handle(), SIGTERM);
+  signals.join();
+  return 0;
+}

@@ -1,0 +1,158 @@
+#include "cli/api_client.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "engine/base/strings.h"
+
+namespace cli {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using local = asio::local::stream_protocol;
+using engine::base::Code;
+using engine::base::Error;
+using engine::base::Result;
+
+std::string HttpResponse::error_message() const {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_object() && j.contains("message") && j["message"].is_string()) return j["message"].get<std::string>();
+  std::string b(engine::base::trim(body));
+  return b.empty() ? "HTTP " + std::to_string(status) : b;
+}
+
+nlohmann::json HttpResponse::json() const {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  return j.is_discarded() ? nlohmann::json() : j;
+}
+
+ApiClient::ApiClient(std::string host) : host_(std::move(host)) {}
+
+std::string ApiClient::socket_path() const {
+  return engine::base::starts_with(host_, "unix://") ? host_.substr(7) : std::string{};
+}
+
+std::string url_encode(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+namespace {
+
+Result<std::unique_ptr<local::socket>> connect(asio::io_context& ioc, const std::string& host, const std::string& path) {
+  if (path.empty()) return engine::base::invalid("unsupported host " + host + ": use unix:///path");
+  auto sock = std::make_unique<local::socket>(ioc);
+  beast::error_code ec;
+  sock->connect(local::endpoint(path), ec);
+  if (ec) return Error{Code::Unavailable, ec.value(), "cannot connect to berthd at " + host};
+  return sock;
+}
+
+http::request<http::string_body> make_request(const std::string& method, const std::string& target,
+                                              const std::string& body, const std::string& content_type) {
+  http::request<http::string_body> req;
+  req.method_string(method);
+  req.target(target);
+  req.version(11);
+  req.set(http::field::host, "berth");
+  req.set(http::field::user_agent, "berth-cli");
+  if (!body.empty() || method == "POST") {
+    req.set(http::field::content_type, content_type);
+    req.body() = body;
+    req.prepare_payload();
+  }
+  return req;
+}
+
+void copy_headers(const http::response_header<>& h, HttpResponse& out) {
+  out.status = static_cast<int>(h.result_int());
+  for (const auto& f : h) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[name] = std::string(f.value());
+  }
+}
+
+}  // namespace
+
+Result<HttpResponse> ApiClient::request(const std::string& method, const std::string& path, const std::string& body,
+                                        const std::string& content_type) const {
+  asio::io_context ioc;
+  auto sock = connect(ioc, host_, socket_path());
+  if (!sock) return sock.take_error();
+  beast::error_code ec;
+  http::write(**sock, make_request(method, path, body, content_type), ec);
+  if (ec) return Error{Code::Unavailable, ec.value(), method + " " + path + ": send request"};
+  beast::flat_buffer buf;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(boost::none);
+  if (method == "HEAD") parser.skip(true);
+  http::read(**sock, buf, parser, ec);
+  if (ec) return Error{Code::Unavailable, ec.value(), method + " " + path + ": read response"};
+  HttpResponse out;
+  copy_headers(parser.get().base(), out);
+  out.body = std::move(parser.get().body());
+  return out;
+}
+
+Result<HttpResponse> ApiClient::stream(const std::string& method, const std::string& path, const std::string& body,
+                                       const std::function<bool(std::string_view)>& on_data) const {
+  asio::io_context ioc;
+  auto sock = connect(ioc, host_, socket_path());
+  if (!sock) return sock.take_error();
+  beast::error_code ec;
+  http::write(**sock, make_request(method, path, body, "application/json"), ec);
+  if (ec) return Error{Code::Unavailable, ec.value(), method + " " + path + ": send request"};
+  beast::flat_buffer buf;
+  http::response_parser<http::buffer_body> parser;
+  parser.body_limit(boost::none);
+  http::read_header(**sock, buf, parser, ec);
+  if (ec) return Error{Code::Unavailable, ec.value(), method + " " + path + ": read response"};
+  HttpResponse out;
+  copy_headers(parser.get().base(), out);
+  char chunk[16384];
+  bool want_more = true;
+  while (!parser.is_done()) {
+    parser.get().body().data = chunk;
+    parser.get().body().size = sizeof chunk;
+    // read_some returns as soon as some body arrived (read would wait to fill the buffer).
+    http::read_some(**sock, buf, parser, ec);
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) {
+      if (ec == http::error::end_of_stream || ec == asio::error::eof) break;
+      return Error{Code::Unavailable, ec.value(), method + " " + path + ": read response body"};
+    }
+    size_t n = sizeof chunk - parser.get().body().size;
+    if (n == 0) continue;
+    std::string_view data(chunk, n);
+    if (!out.ok()) {
+      out.body.append(data);
+    } else if (want_more && !on_data(data)) {
+      want_more = false;
+      break;
+    }
+  }
+  return out;
+}
+
+engine::base::Status ApiClient::ping() const {
+  auto r = request("GET", "/_ping");
+  if (!r) return r.take_error();
+  if (r->status != 200 || r->body != "OK")
+    return Error{Code::Unavailable, 0, "berthd at " + host_ + " answered /_ping with HTTP " + std::to_string(r->status)};
+  return {};
+}
+
+}  // namespace cli

@@ -1,0 +1,54 @@
+#pragma once
+/// ApiClient: the Docker Engine API over a unix socket (Boost.Beast, synchronous),
+/// used by the berth CLI and by tests. One connection per request.
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/base/error.h"
+
+namespace cli {
+
+inline constexpr std::string_view kDefaultHost = "unix:///run/berth/berth.sock";
+
+struct HttpResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  ///< lower-cased names
+  std::string body;
+  bool ok() const { return status >= 200 && status < 300; }
+  /// The daemon's {"message": ...} or the raw body.
+  std::string error_message() const;
+  nlohmann::json json() const;
+};
+
+class ApiClient {
+ public:
+  /// host is "unix:///path".
+  explicit ApiClient(std::string host);
+  const std::string& host() const { return host_; }
+  /// Socket path of a unix host ("" otherwise).
+  std::string socket_path() const;
+
+  /// Sends one request and reads the whole response. Unavailable when the daemon cannot be reached.
+  engine::base::Result<HttpResponse> request(const std::string& method, const std::string& path,
+                                             const std::string& body = {},
+                                             const std::string& content_type = "application/json") const;
+  /// Sends one request and hands each body chunk to on_data as it arrives (until it returns false).
+  /// Returns the response head (status, headers; body empty unless the status is an error).
+  engine::base::Result<HttpResponse> stream(const std::string& method, const std::string& path,
+                                            const std::string& body,
+                                            const std::function<bool(std::string_view)>& on_data) const;
+  /// GET /_ping == "OK".
+  engine::base::Status ping() const;
+
+ private:
+  std::string host_;
+};
+
+/// Percent-encodes a query value.
+std::string url_encode(std::string_view s);
+
+}  // namespace cli
