@@ -236,12 +236,20 @@ TEST_CASE("cgroup v1: kill_all freezes, signals every listed task, and restores 
   auto m = Manager::open("berth/k1", root.path());
   REQUIRE(m);
   // A child of this test stands in for the container's task (only our own process is signalled).
+  int ready[2];
+  REQUIRE(::pipe(ready) == 0);
   pid_t child = ::fork();
   if (child == 0) {
+    ::signal(SIGTERM, SIG_DFL);  // not doctest's crash handler
+    (void)!::write(ready[1], "r", 1);
     ::pause();
     ::_exit(0);
   }
   REQUIRE(child > 0);
+  char c;
+  REQUIRE(::read(ready[0], &c, 1) == 1);
+  ::close(ready[0]);
+  ::close(ready[1]);
   test::write_text(root / "pids/berth/k1/cgroup.procs", std::to_string(child) + "\n");
   REQUIRE((*m)->kill_all(SIGTERM));
   int status = 0;
