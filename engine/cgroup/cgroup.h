@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,6 +63,9 @@ struct Stats {
   uint64_t cpu_total_ns = 0, cpu_user_ns = 0, cpu_system_ns = 0;
   std::vector<uint64_t> cpu_percpu_ns;  ///< v1 cpuacct.usage_percpu; empty on v2
   uint64_t memory_usage = 0, memory_limit = 0, memory_max_usage = 0, memory_cache = 0;  ///< limit 0 = unlimited
+  /// memory.stat as the kernel wrote it (Docker's memory_stats.stats; the CLI subtracts
+  /// total_inactive_file (v1) or inactive_file (v2) from usage).
+  std::map<std::string, uint64_t> memory_stat;
   uint64_t pids_current = 0, pids_limit = 0;  ///< pids_limit 0 = unlimited
   uint64_t oom_kills = 0;
 };

@@ -208,6 +208,7 @@ TEST_CASE("cgroup v1: stats, oom and pids read the kernel's files") {
   CHECK(s->memory_limit == 0);  // unlimited
   CHECK(s->memory_max_usage == 2097152);
   CHECK(s->memory_cache == 4096);
+  CHECK(s->memory_stat == std::map<std::string, uint64_t>{{"cache", 10}, {"rss", 20}, {"total_cache", 4096}});
   CHECK(s->pids_current == 3);
   CHECK(s->pids_limit == 50);
   CHECK(s->oom_kills == 2);
