@@ -261,3 +261,20 @@ TEST_CASE("cgroup host: Docker's default device rules block other devices") {
   REQUIRE((*m)->destroy());
   CHECK(!itest::any_test_cgroup_left());
 }
+
+TEST_CASE("cgroup host: a value the kernel refuses rolls the whole create back") {
+  itest::CgroupSweeper sweeper;
+  Resources r;
+  r.pids_limit = 10;
+  r.cpuset_mems = "7";  // well-formed, but this host has no memory node 7
+  auto m = Manager::create(itest::test_cgroup("refused"), r);
+  REQUIRE(!m);
+  std::string dir = (engine::cgroup::detect_mode().value_or(Mode::V1) == Mode::V2 ? "/sys/fs/cgroup/"
+                                                                                     : "/sys/fs/cgroup/cpuset/") +
+                    itest::test_cgroup("refused");
+  // v2 hosts may lack the cpuset controller; then the precondition error names it instead.
+  if (m.error().message.find("controller") == std::string::npos)
+    CHECK(m.error().str() == "create cgroup " + itest::test_cgroup("refused") + ": write " + dir +
+                                 "/cpuset.mems: Invalid argument");
+  CHECK(!itest::any_test_cgroup_left());  // every hierarchy, parents included
+}
