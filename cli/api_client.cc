@@ -127,7 +127,8 @@ Result<HttpResponse> ApiClient::stream(const std::string& method, const std::str
   while (!parser.is_done()) {
     parser.get().body().data = chunk;
     parser.get().body().size = sizeof chunk;
-    http::read(**sock, buf, parser, ec);
+    // read_some returns as soon as some body arrived (read would wait to fill the buffer).
+    http::read_some(**sock, buf, parser, ec);
     if (ec == http::error::need_buffer) ec = {};
     if (ec) {
       if (ec == http::error::end_of_stream || ec == asio::error::eof) break;

@@ -1,13 +1,17 @@
 #include "engine/daemon/daemon.h"
 
+#include "engine/api/event_routes.h"
 #include "engine/api/router.h"
 #include "engine/api/server.h"
 #include "engine/api/system_routes.h"
+#include "engine/api/volume_routes.h"
 #include "engine/base/fs.h"
 #include "engine/base/log.h"
 #include "engine/base/strings.h"
 #include "engine/base/time.h"
 #include "engine/daemon/root_lock.h"
+#include "engine/events/bus.h"
+#include "engine/volume/volume_store.h"
 
 namespace engine::daemon {
 
@@ -19,6 +23,8 @@ struct Daemon::Impl {
   api::Router router;
   std::unique_ptr<api::Server> server;
   api::SystemFacts facts;
+  events::EventBus events;
+  std::unique_ptr<volume::VolumeStore> volumes;
 };
 
 Daemon::Daemon() : impl_(std::make_unique<Impl>()) {}
@@ -50,6 +56,13 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& opts) {
   s.facts.daemon_id = *id;
   s.facts.started_ns = now_ns();
   api::add_system_routes(s.router, s.facts);
+  api::add_event_routes(s.router, &s.events);
+
+  auto volumes = volume::VolumeStore::open(opts.root);
+  if (!volumes) return volumes.take_error();
+  s.volumes = std::move(*volumes);
+  // Until containers exist in this daemon, no volume is in use.
+  api::add_volume_routes(s.router, {s.volumes.get(), &s.events, [](const std::string&) { return std::vector<std::string>{}; }});
 
   s.server = std::make_unique<api::Server>(s.router);
   for (const auto& host : opts.hosts) {
