@@ -46,3 +46,38 @@ TEST_CASE("docker cli: run, ps, logs, exec, images, network ls and volume ls aga
     CHECK(rm.exit_code == 0);
   }
 }
+
+TEST_CASE("docker-compose v1: a two-service stack with a named volume comes up and goes down") {
+  REQUIRE_MESSAGE(::access("/usr/bin/docker-compose", X_OK) == 0, "docker-compose not installed (scripts/setup installs it)");
+  test::DaemonFixture d;
+  d.import_busybox();
+  test::TempDir dir("berth-dc");
+  test::write_text(dir / "docker-compose.yml", R"(version: "3.7"
+services:
+  db:
+    image: busybox
+    command: sh -c "echo db-up; exec sleep 300"
+    volumes:
+      - data:/data
+  web:
+    image: busybox
+    command: sh -c "echo web-up; exec httpd -f -p 80 -h /tmp"
+    depends_on: [db]
+volumes:
+  data:
+)");
+  std::vector<std::string> env = {"DOCKER_HOST=" + d.host(), "COMPOSE_PROJECT_NAME=dcstack"};
+  auto up = test::run_command({"/usr/bin/docker-compose", "-f", dir / "docker-compose.yml", "up", "-d"}, env, 120);
+  INFO(up.err);
+  REQUIRE(up.exit_code == 0);
+  auto ps = d.berth({"ps", "--format", "{{.Names}} {{.State}}"});
+  CHECK(ps.out.find("dcstack_db_1 running") != std::string::npos);
+  CHECK(ps.out.find("dcstack_web_1 running") != std::string::npos);
+  CHECK(d.berth({"volume", "ls", "-q"}).out == "dcstack_data\n");
+  auto down = test::run_command({"/usr/bin/docker-compose", "-f", dir / "docker-compose.yml", "down", "-v", "-t", "1"}, env, 120);
+  INFO(down.err);
+  CHECK(down.exit_code == 0);
+  CHECK(d.berth({"ps", "-aq"}).out.empty());
+  CHECK(d.berth({"volume", "ls", "-q"}).out.empty());
+  CHECK(d.berth({"network", "ls", "-q", "--filter", "name=dcstack"}).out.empty());
+}
