@@ -109,7 +109,7 @@ Result<ContainerState> LinuxRuntime::create(const ContainerSpec& spec, const std
         (void)base::remove_all(dir + "/" + f);
     }
   };
-  Status wrote = base::write_file_atomic(dir + "/config.json", spec_to_string(spec), 0600);
+  Status wrote = write_file_nosync(dir + "/config.json", spec_to_string(spec), 0600);
   if (!wrote) {
     undo();
     return wrote.take_error();
@@ -228,7 +228,7 @@ Status LinuxRuntime::freeze(const std::string& id, bool on) {
   auto mgr = cgroup::Manager::open(spec->cgroup.rel_path);
   if (!mgr) return mgr.take_error();
   BERTH_TRY(on ? (*mgr)->freeze() : (*mgr)->thaw());
-  if (on) return base::write_file_atomic(bundle(id) + "/paused", "");
+  if (on) return write_file_nosync(bundle(id) + "/paused", "");
   ::unlink((bundle(id) + "/paused").c_str());
   return {};
 }
@@ -244,12 +244,12 @@ Status LinuxRuntime::remove(const std::string& id) {
   }
   // The shim exits right after recording the exit: let it go before removing its bundle.
   if (auto shim = read_status(bundle(id) + "/status"); shim && shim->shim_pid > 0)
-    for (int i = 0; i < 200 && ::kill(shim->shim_pid, 0) == 0; ++i) {
+    for (int i = 0; i < 1000 && ::kill(shim->shim_pid, 0) == 0; ++i) {
       if (!base::path_exists(bundle(id) + "/shim.sock")) {
         std::string stat = base::read_file("/proc/" + std::to_string(shim->shim_pid) + "/stat").value_or("");
         if (stat.find(") Z") != std::string::npos) break;  // exited, waiting for its reaper
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   auto spec = load_spec(id);
   if (spec && !spec->cgroup.rel_path.empty()) {

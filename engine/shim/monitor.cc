@@ -156,6 +156,7 @@ void Monitor::finish() {
 void Monitor::run() {
   save_status();
   for (;;) {
+    if (exited_ && cfg_.out_fd < 0 && cfg_.err_fd < 0) finish();
     std::vector<pollfd> fds;
     fds.push_back({cfg_.listen_fd, POLLIN, 0});
     fds.push_back({exited_ ? -1 : cfg_.pidfd, POLLIN, 0});
