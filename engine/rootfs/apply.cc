@@ -99,8 +99,7 @@ Status apply_op(const MountOp& op, const std::string& root) {
 Status prepare_root(const MountPlan& plan) {
   // Keep every mount below private to this namespace: nothing propagates back to the host.
   BERTH_TRY(sys::mount("", "/", "", MS_SLAVE | MS_REC, ""));
-  for (const std::string& d : plan.upper_dirs) BERTH_TRY(base::make_dirs(d, 0755));
-  BERTH_TRY(base::make_dirs(plan.root_dir, 0755));
+  // upper/work and root_dir exist already (made by the shim as host root).
   if (plan.root.kind == Kind::Bind) {
     BERTH_TRY(sys::mount(plan.root.source, plan.root_dir, "", MS_BIND | MS_REC, ""));
   } else {

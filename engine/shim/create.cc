@@ -214,6 +214,20 @@ Status create_and_monitor(Prepared& p, const std::string& bundle, int report_fd)
     console.target = "/dev/console";
     p.init.plan.before_pivot.push_back(console);
   }
+  // The root's mountpoint and the overlay dirs are made here, as host root: the init may run
+  // as a remapped root that cannot create them; with a user namespace they belong to its root.
+  for (const std::string& d : p.init.plan.upper_dirs) BERTH_TRY(base::make_dirs(d, 0755));
+  BERTH_TRY(base::make_dirs(p.init.plan.root_dir, 0755));
+  if (p.init.new_user_ns) {
+    uid_t uid = 0;
+    gid_t gid = 0;
+    for (const runtime::IdMap& m : p.spec.uid_map)
+      if (m.container_id == 0) uid = m.host_id;
+    for (const runtime::IdMap& m : p.spec.gid_map)
+      if (m.container_id == 0) gid = m.host_id;
+    for (const std::string& d : p.init.plan.upper_dirs)
+      if (::chown(d.c_str(), uid, gid) != 0) return base::sys_error("chown " + d);
+  }
   auto chans = process::SyncChannel::make_pair();
   if (!chans) return chans.take_error();
   if (!p.join_pid.empty()) BERTH_TRY(sys::setns_path(p.join_pid, CLONE_NEWPID));

@@ -157,3 +157,51 @@ TEST_CASE("runtime: joins another container's network and ipc namespaces") {
   REQUIRE(r.ok());
   CHECK(f.log_text(b) == r->out);
 }
+
+TEST_CASE("runtime: overlay of image layers keeps writes in the container's upper dir") {
+  RuntimeFixture f;
+  test::TempDir layer("berth-layer");
+  test::write_text(layer / "etc/motd", "from the top layer\n");
+  auto s = f.spec({"/bin/sh", "-c", "cat /etc/motd; echo new > /etc/added; rm /etc/motd; ls /etc/motd 2>&1 | wc -l"});
+  s.rootfs.path.clear();
+  s.rootfs.lowerdirs = {layer.path(), f.rootfs()};
+  auto st = f.run_to_exit(s);
+  CHECK(st.exit_code == 0);
+  CHECK(f.log_text(s) == "from the top layer\n1\n");
+  std::string bundle = f.state_root() + "/" + s.id;
+  CHECK(engine::base::read_file(bundle + "/upper/etc/added").value_or("") == "new\n");
+  CHECK(engine::base::read_file(layer / "etc/motd").value_or("") == "from the top layer\n");
+  CHECK_FALSE(engine::base::path_exists(f.rootfs() + "/etc/added"));
+  REQUIRE(f.rt().remove(s.id).ok());
+  CHECK_FALSE(engine::base::path_exists(bundle));
+  CHECK(RuntimeFixture::mounts_under(f.state_root()) == 0);
+}
+
+TEST_CASE("runtime: a terminal gets a pty whose size follows resize") {
+  RuntimeFixture f;
+  auto s = f.spec({"/bin/sh", "-c", "stty size; [ -t 0 ] && echo tty"});
+  s.process.terminal = true;
+  REQUIRE(f.rt().create(s, "").ok());
+  auto a = f.rt().attach(s.id);
+  REQUIRE(a.ok());
+  REQUIRE(f.rt().resize(s.id, 30, 100).ok());
+  REQUIRE(f.rt().start(s.id).ok());
+  std::string frames;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(a->conn.get(), buf, sizeof buf)) > 0;) frames.append(buf, static_cast<size_t>(n));
+  CHECK(frames.find("30 100\r\ntty\r\n") != std::string::npos);
+  CHECK(f.log_text(s) == "30 100\r\ntty\r\n");
+  CHECK(f.rt().wait(s.id, 10000)->exit_code == 0);
+}
+
+TEST_CASE("runtime: user namespace maps container root to an unprivileged host uid") {
+  RuntimeFixture f;
+  auto s = f.spec({"/bin/sh", "-c", "id -u; cat /proc/self/uid_map | tr -s ' '; echo x > /tmp/w && echo wrote; true"});
+  s.namespaces.push_back({"user", ""});
+  s.uid_map = {{0, 200000, 65536}};
+  s.gid_map = {{0, 200000, 65536}};
+  auto st = f.run_to_exit(s);
+  CHECK(st.exit_code == 0);
+  CHECK(f.log_text(s) == "0\n 0 200000 65536\n");
+  CHECK(f.log_text(s, "stderr").find("Permission denied") != std::string::npos);
+}

@@ -23,11 +23,13 @@ void make_busybox_rootfs(const std::string& dir) {
              "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
              "app:x:1000:1000:app:/home/app:/bin/sh\n");
   write_text(dir + "/etc/group", "root:x:0:\nnogroup:x:65534:\napp:x:1000:\nextra:x:2000:app\n");
-  std::filesystem::create_directories(dir + "/tmp");
+  for (const char* d : {"/tmp", "/proc", "/sys", "/dev"}) std::filesystem::create_directories(dir + d);
   std::filesystem::create_directories(dir + "/root");
 }
 
 RuntimeFixture::RuntimeFixture() : dir_("berth-rt") {
+  // Traversable by a remapped root (user namespace tests), like /var/lib/berth.
+  std::filesystem::permissions(dir_.path(), std::filesystem::perms(0711));
   rootfs_ = dir_ / "rootfs";
   state_root_ = dir_ / "state";
   make_busybox_rootfs(rootfs_);
