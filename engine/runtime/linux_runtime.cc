@@ -96,13 +96,22 @@ Result<ContainerState> LinuxRuntime::create(const ContainerSpec& spec, const std
   std::string dir = bundle(spec.id);
   if (!bundle_dir.empty() && bundle_dir != dir)
     return base::invalid("bundle dir " + bundle_dir + " is not " + dir);
-  if (base::path_exists(dir + "/status")) return base::conflict("container " + spec.id + " already exists");
+  bool restart = false;
+  if (base::path_exists(dir + "/status")) {
+    // A stopped container may be created again in place: its upper dir (filesystem changes) stays.
+    auto prev = state(spec.id);
+    if (!prev || prev->status != Status_::Stopped) return base::conflict("container " + spec.id + " already exists");
+    for (const char* f : {"status", "shim.sock", "paused"}) ::unlink((dir + "/" + f).c_str());
+    restart = true;
+  }
   std::string shim = shim_binary();
   if (shim.empty()) return base::make_error(base::Code::Unavailable, "berth-shim not found");
   bool made_dir = !base::path_exists(dir);
   BERTH_TRY(base::make_dirs(dir, 0711));
   auto undo = [&] {
-    if (made_dir) {
+    if (restart) {
+      ::unlink((dir + "/status").c_str());
+    } else if (made_dir) {
       (void)base::remove_all(dir);
     } else {
       for (const char* f : {"config.json", "status", "rootfs", "upper", "work", "hosts", "hostname", "resolv.conf"})

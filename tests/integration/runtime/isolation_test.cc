@@ -142,17 +142,17 @@ TEST_CASE("runtime: namespaced sysctls are set; a refused hard rlimit raise is r
   CHECK(r.error().str().find("CAP_SYS_RESOURCE") != std::string::npos);
 }
 
-TEST_CASE("runtime: joins another container's network and ipc namespaces") {
+TEST_CASE("runtime: joins another container's network, ipc and pid namespaces") {
   RuntimeFixture f;
   auto a = f.spec({"/bin/sh", "-c", "ip link set lo up; sleep 1000"});
   auto st = f.run(a);
-  auto b = f.spec({"/bin/sh", "-c", "readlink /proc/self/ns/net /proc/self/ns/ipc"});
-  b.namespaces = {{"pid", ""}, {"mount", ""}, {"uts", ""},
+  auto b = f.spec({"/bin/sh", "-c", "readlink /proc/self/ns/net /proc/self/ns/ipc /proc/self/ns/pid"});
+  b.namespaces = {{"pid", "/proc/" + std::to_string(st.pid) + "/ns/pid"}, {"mount", ""}, {"uts", ""},
                   {"net", "/proc/" + std::to_string(st.pid) + "/ns/net"},
                   {"ipc", "/proc/" + std::to_string(st.pid) + "/ns/ipc"}};
   f.run_to_exit(b);
   engine::runtime::ExecSpec ex;
-  ex.args = {"readlink", "/proc/self/ns/net", "/proc/self/ns/ipc"};
+  ex.args = {"readlink", "/proc/self/ns/net", "/proc/self/ns/ipc", "/proc/self/ns/pid"};
   auto r = f.rt().exec(a.id, ex);
   REQUIRE(r.ok());
   CHECK(f.log_text(b) == r->out);
