@@ -48,6 +48,7 @@ class LinuxRuntime : public Runtime {
   Result<ExecExit> exec_wait(ExecProcess& proc) override;
   Result<AttachStream> attach(const std::string& id) override;
   Status resize(const std::string& id, unsigned rows, unsigned cols) override;
+  Status close_stdin(const std::string& id) override { return request_ok(id, "close-stdin"); }
   Result<cgroup::Stats> stats(const std::string& id) override;
 
  private:

@@ -98,6 +98,9 @@ class Runtime {
   virtual base::Result<ExecExit> exec_wait(ExecProcess& proc) = 0;
   virtual base::Result<AttachStream> attach(const std::string& id) = 0;
   virtual base::Status resize(const std::string& id, unsigned rows, unsigned cols) = 0;
+  /// Closes the shim's copy of the container's stdin, so the process sees EOF once every attached
+  /// client has closed its copy too (Docker's StdinOnce).
+  virtual base::Status close_stdin(const std::string& id) = 0;
   /// cgroup usage counters.
   virtual base::Result<cgroup::Stats> stats(const std::string& id) = 0;
 

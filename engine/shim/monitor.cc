@@ -74,6 +74,11 @@ void Monitor::handle_line(Client& c, const std::string& line) {
     else reply(c, "ok");
     return;
   }
+  if (line == "close-stdin") {
+    if (cfg_.stdin_fd >= 0 && !cfg_.tty) ::close(cfg_.stdin_fd);
+    if (!cfg_.tty) cfg_.stdin_fd = -1;
+    return reply(c, "ok");
+  }
   if (line.rfind("resize ", 0) == 0) {
     struct winsize ws {};
     unsigned rows = 0, cols = 0;

@@ -201,14 +201,16 @@ TEST_CASE("runtime: pause freezes and resume thaws") {
 
 TEST_CASE("runtime: attach streams output frames") {
   RuntimeFixture f;
-  auto s = f.spec({"/bin/sh", "-c", "read line; echo got $line; echo bye >&2"});
+  auto s = f.spec({"/bin/sh", "-c", "read line; echo got $line; cat; echo bye >&2"});
   s.process.open_stdin = true;
   REQUIRE(f.rt().create(s, "").ok());
   auto a = f.rt().attach(s.id);
   REQUIRE_MESSAGE(a.ok(), (a.ok() ? "" : a.error().str()));
   REQUIRE(a->stdin_fd.valid());
   REQUIRE(f.rt().start(s.id).ok());
-  REQUIRE(::write(a->stdin_fd.get(), "x\n", 2) == 2);
+  REQUIRE(::write(a->stdin_fd.get(), "x\nmore\n", 7) == 7);
+  a->stdin_fd.reset();
+  REQUIRE(f.rt().close_stdin(s.id).ok());  // cat sees EOF
   std::string frames;
   char buf[4096];
   for (ssize_t n; (n = ::read(a->conn.get(), buf, sizeof buf)) > 0;) frames.append(buf, static_cast<size_t>(n));
@@ -219,7 +221,7 @@ TEST_CASE("runtime: attach streams output frames") {
     (frames[i] == 1 ? out : err) += frames.substr(i + 8, len);
     i += 8 + len;
   }
-  CHECK(out == "got x\n");
+  CHECK(out == "got x\nmore\n");
   CHECK(err == "bye\n");
 }
 
