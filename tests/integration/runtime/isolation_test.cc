@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "engine/base/fs.h"
 #include "engine/security/capabilities.h"
@@ -204,4 +205,38 @@ TEST_CASE("runtime: user namespace maps container root to an unprivileged host u
   CHECK(st.exit_code == 0);
   CHECK(f.log_text(s) == "0\n 0 200000 65536\n");
   CHECK(f.log_text(s, "stderr").find("Permission denied") != std::string::npos);
+}
+
+TEST_CASE("runtime: mount targets cannot escape the root through an image's symlinks") {
+  RuntimeFixture f;
+  test::TempDir host("berth-host");  // what a malicious image points at
+  test::write_text(host / "hosts", "host file\n");
+  test::TempDir layer("berth-layer");
+  std::filesystem::create_directories(layer / "etc");
+  // Absolute and relative links out of the root both resolve inside it (RESOLVE_IN_ROOT).
+  REQUIRE(::symlink((host / "hosts").c_str(), (layer / "etc/hosts").c_str()) == 0);
+  REQUIRE(::symlink(("../../../../../../.." + host.path() + "/hostname").c_str(), (layer / "etc/hostname").c_str()) == 0);
+  auto s = f.spec({"/bin/sh", "-c", "cat /etc/hosts /etc/hostname"});
+  s.rootfs.path.clear();
+  s.rootfs.lowerdirs = {layer.path(), f.rootfs()};
+  s.hosts_file = "10.0.0.1 inside\n";
+  s.hostname_file = "inside\n";
+  auto st = f.run_to_exit(s);
+  CHECK(st.exit_code == 0);
+  CHECK(f.log_text(s) == "10.0.0.1 inside\ninside\n");
+  CHECK(engine::base::read_file(host / "hosts").value_or("") == "host file\n");
+  CHECK_FALSE(engine::base::path_exists(host / "hostname"));
+  CHECK(RuntimeFixture::mounts_under(host.path()) == 0);
+
+  // A link that stays inside the root is followed there.
+  test::TempDir ok_layer("berth-layer");
+  std::filesystem::create_directories(ok_layer / "etc");
+  std::filesystem::create_directories(ok_layer / "data");
+  REQUIRE(::symlink("/data/hosts", (ok_layer / "etc/hosts").c_str()) == 0);
+  auto s2 = f.spec({"/bin/sh", "-c", "cat /etc/hosts /data/hosts"});
+  s2.rootfs.path.clear();
+  s2.rootfs.lowerdirs = {ok_layer.path(), f.rootfs()};
+  s2.hosts_file = "10.0.0.2 inside\n";
+  CHECK(f.run_to_exit(s2).exit_code == 0);
+  CHECK(f.log_text(s2) == "10.0.0.2 inside\n10.0.0.2 inside\n");
 }
