@@ -187,10 +187,9 @@ TEST_CASE("runtime: a terminal gets a pty whose size follows resize") {
   REQUIRE(a.ok());
   REQUIRE(f.rt().resize(s.id, 30, 100).ok());
   REQUIRE(f.rt().start(s.id).ok());
-  std::string frames;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(a->conn.get(), buf, sizeof buf)) > 0;) frames.append(buf, static_cast<size_t>(n));
-  CHECK(frames.find("30 100\r\ntty\r\n") != std::string::npos);
+  auto [out, err] = test::read_frames(a->conn.get());
+  CHECK(out == "30 100\r\ntty\r\n");
+  CHECK(err == "");
   CHECK(f.log_text(s) == "30 100\r\ntty\r\n");
   CHECK(f.rt().wait(s.id, 10000)->exit_code == 0);
 }

@@ -211,16 +211,7 @@ TEST_CASE("runtime: attach streams output frames") {
   REQUIRE(::write(a->stdin_fd.get(), "x\nmore\n", 7) == 7);
   a->stdin_fd.reset();
   REQUIRE(f.rt().close_stdin(s.id).ok());  // cat sees EOF
-  std::string frames;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(a->conn.get(), buf, sizeof buf)) > 0;) frames.append(buf, static_cast<size_t>(n));
-  std::string out, err;
-  for (size_t i = 0; i + 8 <= frames.size();) {
-    size_t len = (size_t(uint8_t(frames[i + 4])) << 24) | (size_t(uint8_t(frames[i + 5])) << 16) |
-                 (size_t(uint8_t(frames[i + 6])) << 8) | size_t(uint8_t(frames[i + 7]));
-    (frames[i] == 1 ? out : err) += frames.substr(i + 8, len);
-    i += 8 + len;
-  }
+  auto [out, err] = test::read_frames(a->conn.get());
   CHECK(out == "got x\nmore\n");
   CHECK(err == "bye\n");
 }

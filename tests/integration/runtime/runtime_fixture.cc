@@ -27,6 +27,20 @@ void make_busybox_rootfs(const std::string& dir) {
   std::filesystem::create_directories(dir + "/root");
 }
 
+std::pair<std::string, std::string> read_frames(int conn) {
+  std::string frames;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(conn, buf, sizeof buf)) > 0;) frames.append(buf, static_cast<size_t>(n));
+  std::string out, err;
+  for (size_t i = 0; i + 8 <= frames.size();) {
+    size_t len = (size_t(uint8_t(frames[i + 4])) << 24) | (size_t(uint8_t(frames[i + 5])) << 16) |
+                 (size_t(uint8_t(frames[i + 6])) << 8) | size_t(uint8_t(frames[i + 7]));
+    (frames[i] == 1 ? out : err) += frames.substr(i + 8, len);
+    i += 8 + len;
+  }
+  return {out, err};
+}
+
 RuntimeFixture::RuntimeFixture() : dir_("berth-rt") {
   // Traversable by a remapped root (user namespace tests), like /var/lib/berth.
   std::filesystem::permissions(dir_.path(), std::filesystem::perms(0711));
