@@ -125,16 +125,23 @@ Result<std::unique_ptr<Manager>> Manager::open(const std::string& rel_path, cons
 }
 
 Status make_cgroup_path(const std::string& hierarchy, const std::string& rel, std::vector<std::string>* made) {
-  std::string cur = hierarchy;
-  for (const std::string& part : engine::base::split(rel, '/')) {
-    cur += "/" + part;
-    if (::mkdir(cur.c_str(), 0755) == 0) {
-      made->push_back(cur);
-    } else if (errno != EEXIST) {
-      return engine::base::sys_error("mkdir " + cur);
+  // A shared parent ("berth/") can vanish between our mkdir calls when another container's
+  // destroy removes it while empty: start again from the top then.
+  for (int attempt = 0;; ++attempt) {
+    std::string cur = hierarchy;
+    int err = 0;
+    for (const std::string& part : engine::base::split(rel, '/')) {
+      cur += "/" + part;
+      if (::mkdir(cur.c_str(), 0755) == 0) {
+        made->push_back(cur);
+      } else if (errno != EEXIST) {
+        err = errno;
+        break;
+      }
     }
+    if (err == 0) return {};
+    if (err != ENOENT || attempt >= 3) return engine::base::sys_error("mkdir " + cur, err);
   }
-  return {};
 }
 
 Status remove_cgroup_paths(const std::vector<std::string>& leaves, const std::vector<std::string>& made_parents) {

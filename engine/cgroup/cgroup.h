@@ -45,7 +45,7 @@ struct Resources {
 struct Stats {
   uint64_t cpu_total_ns = 0, cpu_user_ns = 0, cpu_system_ns = 0;
   std::vector<uint64_t> cpu_percpu_ns;  ///< v1 cpuacct.usage_percpu; empty on v2
-  uint64_t memory_usage = 0, memory_limit = 0, memory_max_usage = 0, memory_cache = 0;
+  uint64_t memory_usage = 0, memory_limit = 0, memory_max_usage = 0, memory_cache = 0;  ///< limit 0 = unlimited
   uint64_t pids_current = 0, pids_limit = 0;  ///< pids_limit 0 = unlimited
   uint64_t oom_kills = 0;
 };

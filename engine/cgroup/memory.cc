@@ -24,6 +24,15 @@ Status apply_memory_v1(const std::string& dir, const Resources& r) {
     if (swap > 0 && swap > r.memory_limit) return swap_unsupported(dir, "memory.memsw.limit_in_bytes", r);
     swap = 0;  // -1 or == memory: nothing to enforce without accounting
   }
+  if (r.memory_limit > 0 && swap == 0 && memsw) {
+    // The kernel keeps memory <= memory+swap; say so instead of a bare EINVAL.
+    auto cur_sw = read_u64(dir, "memory.memsw.limit_in_bytes");
+    if (!cur_sw) return cur_sw.take_error();
+    if (static_cast<uint64_t>(r.memory_limit) > *cur_sw)
+      return engine::base::invalid("memory limit " + std::to_string(r.memory_limit) +
+                                   " is above the current memory+swap limit " + std::to_string(*cur_sw) +
+                                   "; update memory swap with it");
+  }
   // memory.limit_in_bytes must stay <= memory.memsw.limit_in_bytes at every step, so raise
   // the swap limit first when it grows (runc's order).
   if (r.memory_limit != 0 && swap != 0) {

@@ -18,8 +18,9 @@ using engine::base::Status;
 
 namespace {
 
-/// Controllers we enable for a container's cgroup when the parent offers them.
-constexpr const char* kWanted[] = {"cpu", "cpuset", "hugetlb", "io", "memory", "pids"};
+/// Controllers we enable for a container's cgroup when the parent offers them: exactly the ones
+/// Resources and Stats use, so nothing else in the host's tree changes.
+constexpr const char* kWanted[] = {"cpu", "cpuset", "memory", "pids"};
 
 bool is_dir(const std::string& p) {
   struct stat st {};

@@ -90,8 +90,13 @@ Result<std::vector<std::string>> resolve_capabilities(const std::vector<std::str
     if (!n) return n.take_error().wrap("cap_drop");
     drops.insert(*n);
   }
-  if (privileged) return all_capabilities();
   std::set<std::string> caps;
+  if (privileged) {
+    auto all = all_capabilities();
+    if (!all) return all.take_error();
+    caps.insert(all->begin(), all->end());
+    return std::vector<std::string>(caps.begin(), caps.end());
+  }
   if (adds.count("ALL")) {
     // Everything except what is dropped (Docker's order of precedence).
     auto all = all_capabilities();
@@ -126,11 +131,19 @@ Result<CapState> make_cap_state(const std::vector<std::string>& caps) {
 }
 
 int apply_cap_state_raw(const CapState& s) noexcept {
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  // After setresuid with PR_SET_KEEPCAPS the effective set is empty but permitted is intact:
+  // raise effective to permitted so dropping the bounding set (needs CAP_SETPCAP) works.
+  __user_cap_data_struct cur[2] = {};
+  if (::syscall(SYS_capget, &hdr, cur) == 0) {
+    cur[0].effective = cur[0].permitted;
+    cur[1].effective = cur[1].permitted;
+    (void)::syscall(SYS_capset, &hdr, cur);
+  }
   for (int i = 0; i <= s.last_cap; ++i)
     if (!(s.bounding & (uint64_t{1} << i)) && ::prctl(PR_CAPBSET_DROP, i, 0, 0, 0) != 0 && errno != EINVAL)
       return errno;
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) return errno;
-  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2] = {};
   data[0].effective = static_cast<uint32_t>(s.effective);
   data[1].effective = static_cast<uint32_t>(s.effective >> 32);

@@ -41,7 +41,7 @@ engine::base::Result<CapState> make_cap_state(const std::vector<std::string>& ca
 int apply_cap_state_raw(const CapState& s) noexcept;
 
 /// Drops the bounding set to caps, clears ambient and sets eff/perm/inh with capset(2). Call in the
-/// container init after setresuid (with PR_SET_KEEPCAPS set before it, as runc does).
+/// container init last, after setresuid (set PR_SET_KEEPCAPS before it so permitted survives).
 engine::base::Status apply_cap_state(const CapState& s);
 
 /// Capability names in a 64-bit mask ("CAP_CHOWN", ...), sorted; for diagnostics and tests.

@@ -26,8 +26,8 @@ engine::base::Result<SeccompProgram> build_default_seccomp(const std::vector<std
 std::vector<std::string> default_seccomp_allowed(const std::vector<std::string>& caps);
 
 /// Installs p with seccomp(2) (prctl(PR_SET_SECCOMP) as fallback). Returns 0 or an errno value;
-/// async-signal-safe. Needs CAP_SYS_ADMIN or no_new_privs: install before dropping capabilities,
-/// or set PR_SET_NO_NEW_PRIVS first.
+/// async-signal-safe. Needs CAP_SYS_ADMIN in the effective set or no_new_privs, so without
+/// no_new_privs install it before setresuid and apply_cap_state (runc's order).
 int install_seccomp(const SeccompProgram& p) noexcept;
 
 }  // namespace engine::security

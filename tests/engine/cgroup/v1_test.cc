@@ -1,5 +1,8 @@
 // cgroup v1 and hybrid backends against fake trees: what lands in each file, byte for byte.
 #include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "engine/cgroup/cgroup.h"
 #include "tests/engine/cgroup/fake_tree.h"
@@ -117,6 +120,12 @@ TEST_CASE("cgroup v1: update raises memory+swap and memory together") {
   CHECK(slurp(root / "memory/berth/c4/memory.memsw.limit_in_bytes") == "536870912");
   CHECK(slurp(root / "pids/berth/c4/pids.max") == "7");
   CHECK(slurp(root / "cpu/berth/c4/cpu.shares") == "512");  // unset fields stay as they were
+  Resources above;  // memory alone above the memory+swap limit in force
+  above.memory_limit = 1024 << 20;
+  auto st_above = (*m)->update(above);
+  REQUIRE(!st_above);
+  CHECK(st_above.error().str() ==
+        "memory limit 1073741824 is above the current memory+swap limit 536870912; update memory swap with it");
   Resources bad;
   bad.memory_limit = 5;
   auto st = (*m)->update(bad);
@@ -218,4 +227,33 @@ TEST_CASE("cgroup hybrid: joins the unified hierarchy as well") {
   REQUIRE((*m)->add_process(77));
   CHECK(slurp(root / "unified/berth/c9/cgroup.procs") == "77");
   CHECK(slurp(root / "memory/berth/c9/cgroup.procs") == "77");
+}
+
+TEST_CASE("cgroup v1: kill_all freezes, signals every listed task, and restores the freezer state") {
+  test::TempDir root;
+  test::cgroup::make_v1_root(root.path());
+  test::cgroup::make_v1_leaf(root.path(), "berth/k1");
+  auto m = Manager::open("berth/k1", root.path());
+  REQUIRE(m);
+  // A child of this test stands in for the container's task (only our own process is signalled).
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  REQUIRE(child > 0);
+  test::write_text(root / "pids/berth/k1/cgroup.procs", std::to_string(child) + "\n");
+  REQUIRE((*m)->kill_all(SIGTERM));
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGTERM);
+  CHECK(slurp(root / "freezer/berth/k1/freezer.state") == "THAWED");  // frozen while signalling, then thawed
+  // A paused cgroup stays paused after a non-fatal signal.
+  test::write_text(root / "pids/berth/k1/cgroup.procs", "");
+  test::write_text(root / "freezer/berth/k1/freezer.state", "FROZEN\n");
+  REQUIRE((*m)->kill_all(SIGUSR1));
+  CHECK(slurp(root / "freezer/berth/k1/freezer.state") == "FROZEN\n");
+  REQUIRE((*m)->kill_all(SIGKILL));  // SIGKILL thaws so the tasks can die
+  CHECK(slurp(root / "freezer/berth/k1/freezer.state") == "THAWED");
 }

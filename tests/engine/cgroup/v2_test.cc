@@ -1,5 +1,8 @@
 // cgroup v2 backend against a fake unified tree: what lands in each file, byte for byte.
 #include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "engine/cgroup/cgroup.h"
 #include "tests/engine/cgroup/fake_tree.h"
@@ -163,4 +166,15 @@ TEST_CASE("cgroup v2: stats, oom and pids read the kernel's files") {
   CHECK(*(*m)->pids() == std::vector<pid_t>{8, 9});
   test::write_text(d + "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
   CHECK(!*(*m)->oom_killed());
+}
+
+TEST_CASE("cgroup v2: kill_all with SIGKILL uses cgroup.kill") {
+  test::TempDir root;
+  test::cgroup::make_v2_root(root.path());
+  test::cgroup::make_v2_leaf(root.path(), "berth/k1");
+  test::write_text(root / "berth/k1/cgroup.kill", "");
+  auto m = Manager::open("berth/k1", root.path());
+  REQUIRE(m);
+  REQUIRE((*m)->kill_all(SIGKILL));
+  CHECK(slurp(root / "berth/k1/cgroup.kill") == "1");
 }
