@@ -40,6 +40,12 @@ long kb_field(const std::string& file, const std::string& key) {
   return 0;
 }
 
+/// Removes the benchmark's parent cgroup once its containers are gone.
+void remove_parent_cgroup() {
+  for (const char* h : {"blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer", "memory", "pids", "systemd", "unified"})
+    ::rmdir((std::string("/sys/fs/cgroup/") + h + "/berth-bench").c_str());
+}
+
 int fail(const std::string& what, const engine::base::Error& e) {
   std::fprintf(stderr, "berth-runtime-bench: %s: %s\n", what.c_str(), e.str().c_str());
   return 1;
@@ -89,6 +95,7 @@ int main(int argc, char** argv) {
       (void)rt->stop(id, SIGKILL, 0);
       (void)rt->remove(id);
     }
+    remove_parent_cgroup();
     return 0;
   }
   std::vector<double> times;
@@ -118,7 +125,6 @@ int main(int argc, char** argv) {
   }
   std::sort(times.begin(), times.end());
   if (runs > 1) std::printf("runs %d median_s %.4f min_s %.4f max_s %.4f\n", runs, times[times.size() / 2], times.front(), times.back());
-  for (const char* h : {"blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer", "memory", "pids", "systemd", "unified"})
-    ::rmdir((std::string("/sys/fs/cgroup/") + h + "/berth-bench").c_str());
+  remove_parent_cgroup();
   return 0;
 }
