@@ -62,6 +62,13 @@ TEST_CASE("net: a published port answers on 127.0.0.1 and from other containers"
 
   REQUIRE(env.net->unpublish(c1).ok());
   CHECK(nettest::tcp_fetch("", "127.0.0.1", port) == "ERR:Connection refused");
+  // Ports also go when their container leaves the network.
+  auto again = env.net->publish(c1, e1.ipv4, {PortBinding{"127.0.0.1", 0, 0, 80, 0, "tcp"}});
+  REQUIRE(again.ok());
+  CHECK(nettest::tcp_fetch("", "127.0.0.1", again->at(0).host_port) == "it works");
+  REQUIRE(env.net->detach(c1, n.spec.id).ok());
+  CHECK(net::nft_list_table(env.opts.nft_table).find("dnat to") == std::string::npos);
+  CHECK(nettest::tcp_fetch("", "127.0.0.1", again->at(0).host_port) == "ERR:Connection refused");
   CHECK(net::nft_list_table(env.opts.nft_table).find("dnat to") == std::string::npos);
 }
 
