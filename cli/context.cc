@@ -23,6 +23,15 @@ HttpResponse check(engine::base::Result<HttpResponse> r) {
   return std::move(*r);
 }
 
+std::string filters_json(const std::vector<std::string>& kvs) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& kv : kvs) {
+    size_t eq = kv.find('=');
+    j[kv.substr(0, eq)][eq == std::string::npos ? "" : kv.substr(eq + 1)] = true;
+  }
+  return j.dump();
+}
+
 ApiClient Context::connect() const {
   ApiClient client(host);
   LaunchOptions lo;

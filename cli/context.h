@@ -1,6 +1,7 @@
 #pragma once
 /// What every berth command shares: the daemon address and the way to reach it.
 #include <string>
+#include <vector>
 
 #include "cli/api_client.h"
 #include "engine/base/error.h"
@@ -34,7 +35,13 @@ struct Context {
 /// Unwraps a request result or fails with exit 125.
 HttpResponse check(engine::base::Result<HttpResponse> r);
 
+/// Docker's filters JSON from repeated key=value flags: {"key":{"value":true}}.
+std::string filters_json(const std::vector<std::string>& kvs);
+
 void register_system_commands(CLI::App& app, Context& ctx);
+void register_volume_commands(CLI::App& app, Context& ctx);
+void register_container_commands(CLI::App& app, Context& ctx);
+void register_network_commands(CLI::App& app, Context& ctx);
 /// Engine verbs that later issues fill in; each prints a clear "not implemented yet" error.
 void register_pending_commands(CLI::App& app, Context& ctx);
 

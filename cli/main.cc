@@ -6,6 +6,14 @@
 #include "cli/compose_commands.h"
 #include "cli/context.h"
 
+/// docker's flags take one value per use (-e A -e B), never a run of words: a
+/// repeatable option must not swallow the positional arguments after it.
+static void one_value_per_flag(CLI::App& app) {
+  for (CLI::Option* opt : app.get_options())
+    if (opt->get_expected_max() > 1 && !opt->get_positional()) opt->allow_extra_args(false);
+  for (CLI::App* sub : app.get_subcommands({})) one_value_per_flag(*sub);
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"berth: a container engine with Compose at its centre", "berth"};
   app.require_subcommand(1);
@@ -21,8 +29,12 @@ int main(int argc, char** argv) {
   app.set_version_flag("-v,--version", std::string("berth version ") + BERTH_VERSION_STRING);
 
   cli::register_system_commands(app, ctx);
+  cli::register_container_commands(app, ctx);
+  cli::register_network_commands(app, ctx);
+  cli::register_volume_commands(app, ctx);
   cli::register_compose_commands(app, ctx);
   cli::register_pending_commands(app, ctx);
+  one_value_per_flag(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,145 @@
+#include "cli/compose_config.h"
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "compose/model/codec.h"
+#include "compose/model/yaml_emit.h"
+
+namespace cli {
+namespace {
+
+/// Named services and everything they depend on.
+std::set<std::string> with_dependencies(const nlohmann::json& services, const std::vector<std::string>& names) {
+  std::set<std::string> keep;
+  std::vector<std::string> todo = names;
+  while (!todo.empty()) {
+    std::string n = todo.back();
+    todo.pop_back();
+    if (!keep.insert(n).second || !services.contains(n)) continue;
+    if (auto d = services[n].find("depends_on"); d != services[n].end())
+      for (auto it = d->begin(); it != d->end(); ++it) todo.push_back(it.key());
+  }
+  return keep;
+}
+
+void print_keys(std::ostream& out, const nlohmann::json& j, const char* key) {
+  if (auto it = j.find(key); it != j.end())
+    for (auto e = it->begin(); e != it->end(); ++e) out << e.key() << "\n";
+}
+
+}  // namespace
+
+int run_compose_config(const ComposeConfigFlags& flags, compose::load::LoadOptions opts,
+                       const compose::load::Environment& env, compose::load::FileSystem& fs, std::ostream& out,
+                       std::ostream& err) {
+  if (flags.format != "yaml" && flags.format != "json") {
+    err << "error: unsupported format \"" << flags.format << "\" (use yaml or json)\n";
+    return 1;
+  }
+  if (flags.profiles) opts.profiles = {"*"};
+  for (const std::string& n : flags.names) opts.services.push_back(n);
+  auto tree = compose::load::load_tree(opts, env, fs);
+  if (!tree) {
+    err << "error: " << tree.error().str() << "\n";
+    return 1;
+  }
+  if (flags.quiet) return 0;
+  nlohmann::json j = compose::load::to_json(tree->root);
+  nlohmann::json& services = j["services"];
+  if (services.is_null()) services = nlohmann::json::object();
+  if (!flags.names.empty()) {
+    for (const std::string& n : flags.names)
+      if (!services.contains(n)) {
+        err << "error: no such service: " << n << "\n";
+        return 1;
+      }
+    std::set<std::string> keep = with_dependencies(services, flags.names);
+    nlohmann::json filtered = nlohmann::json::object();
+    for (auto it = services.begin(); it != services.end(); ++it)
+      if (keep.count(it.key())) filtered[it.key()] = it.value();
+    services = filtered;
+  }
+  std::ostringstream text;
+  if (flags.services) {
+    print_keys(text, j, "services");
+  } else if (flags.volumes) {
+    print_keys(text, j, "volumes");
+  } else if (flags.networks) {
+    print_keys(text, j, "networks");
+  } else if (flags.profiles) {
+    std::set<std::string> all;
+    for (auto& s : services)
+      if (auto p = s.find("profiles"); p != s.end())
+        for (auto& name : *p) all.insert(name.get<std::string>());
+    for (const std::string& p : all) text << p << "\n";
+  } else if (flags.images) {
+    for (auto it = services.begin(); it != services.end(); ++it)
+      text << (it->contains("image") ? (*it)["image"].get<std::string>() : tree->project_name + "-" + it.key()) << "\n";
+  } else if (!flags.hash.empty()) {
+    auto project = compose::model::project_from_json(j);
+    if (!project) {
+      err << "error: " << project.error().str() << "\n";
+      return 1;
+    }
+    std::vector<std::string> names;
+    if (flags.hash == "*") {
+      for (const auto& [name, s] : project->services) names.push_back(name);
+    } else {
+      std::stringstream ss(flags.hash);
+      for (std::string n; std::getline(ss, n, ',');) names.push_back(n);
+    }
+    for (const std::string& n : names) {
+      auto it = project->services.find(n);
+      if (it == project->services.end()) {
+        err << "error: no such service: " << n << "\n";
+        return 1;
+      }
+      text << n << " " << compose::model::config_hash(it->second) << "\n";
+    }
+  } else if (flags.format == "json") {
+    text << j.dump(2) << "\n";
+  } else {
+    text << compose::model::to_yaml(j);
+  }
+  if (!flags.output.empty()) {
+    std::ofstream f(flags.output);
+    f << text.str();
+    if (!f) {
+      err << "error: write " << flags.output << ": failed\n";
+      return 1;
+    }
+    return 0;
+  }
+  out << text.str();
+  return 0;
+}
+
+void register_compose_config(CLI::App& compose, compose::load::LoadOptions& opts) {
+  auto flags = std::make_shared<ComposeConfigFlags>();
+  CLI::App* cmd = compose.add_subcommand("config", "Parse, resolve and render the compose file in canonical format");
+  cmd->add_option("services", flags->names, "Only these services (and their dependencies)");
+  cmd->add_option("--format", flags->format, "Output format: yaml or json")->capture_default_str();
+  cmd->add_flag("--services", flags->services, "Print the service names, one per line");
+  cmd->add_flag("--volumes", flags->volumes, "Print the volume names, one per line");
+  cmd->add_flag("--networks", flags->networks, "Print the network names, one per line");
+  cmd->add_flag("--profiles", flags->profiles, "Print the profile names, one per line");
+  cmd->add_flag("--images", flags->images, "Print the image names, one per line");
+  cmd->add_option("--hash", flags->hash, "Print the config hash of SERVICE (\"*\" for all)");
+  cmd->add_flag("-q,--quiet", flags->quiet, "Only validate the configuration; the exit code says if it is valid");
+  cmd->add_flag("--no-interpolate", opts.no_interpolate, "Don't interpolate environment variables");
+  cmd->add_flag("--no-normalize", opts.no_normalize, "Don't normalize the compose model");
+  cmd->add_flag("--no-path-resolution", [&opts](int64_t n) { opts.resolve_paths = n == 0; },
+                "Don't resolve file paths");
+  cmd->add_option("-o,--output", flags->output, "Save to FILE instead of stdout");
+  cmd->callback([flags, &opts] {
+    compose::load::DiskFileSystem fs;
+    int rc = run_compose_config(*flags, opts, compose::load::Environment::process(), fs, std::cout, std::cerr);
+    if (rc != 0) throw CLI::RuntimeError(rc);
+  });
+}
+
+}  // namespace cli

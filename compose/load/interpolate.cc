@@ -1,0 +1,133 @@
+#include "compose/load/interpolate.h"
+
+#include <cctype>
+
+namespace compose::load {
+namespace {
+
+using engine::base::invalid;
+
+bool name_start(char c) { return c == '_' || std::isalpha(static_cast<unsigned char>(c)); }
+bool name_char(char c) { return c == '_' || std::isalnum(static_cast<unsigned char>(c)); }
+
+/// Index of the '}' closing the "${" that starts at open, honouring nested ${...}; npos if none.
+size_t closing_brace(const std::string& s, size_t open) {
+  int depth = 0;
+  for (size_t i = open; i < s.size(); ++i) {
+    if (s[i] == '$' && i + 1 < s.size() && s[i + 1] == '$') {
+      ++i;
+      continue;
+    }
+    if (s[i] == '$' && i + 1 < s.size() && s[i + 1] == '{') {
+      ++depth;
+      ++i;
+      continue;
+    }
+    if (s[i] == '}' && --depth == 0) return i;
+  }
+  return std::string::npos;
+}
+
+engine::base::Result<std::string> substitute(const std::string& s, const Environment& env, int depth);
+
+/// Evaluates the inside of ${...}.
+engine::base::Result<std::string> braced(const std::string& whole, const std::string& body, const Environment& env,
+                                         int depth) {
+  auto bad = [&] { return invalid("invalid interpolation format for \"" + whole + "\""); };
+  if (body.empty() || !name_start(body[0])) return bad();
+  size_t i = 1;
+  while (i < body.size() && name_char(body[i])) ++i;
+  std::string name = body.substr(0, i);
+  std::optional<std::string> val = env.get(name);
+  if (i == body.size()) return val.value_or("");
+  bool colon = body[i] == ':';
+  if (colon) ++i;
+  if (i >= body.size()) return bad();
+  char op = body[i];
+  if (op != '-' && op != '?' && op != '+') return bad();
+  std::string arg = body.substr(i + 1);
+  bool set = colon ? (val && !val->empty()) : val.has_value();
+  switch (op) {
+    case '-':
+      if (set) return *val;
+      return substitute(arg, env, depth + 1);
+    case '+':
+      if (!set) return std::string();
+      return substitute(arg, env, depth + 1);
+    default: {
+      if (set) return *val;
+      auto msg = substitute(arg, env, depth + 1);
+      if (!msg) return msg;
+      std::string m = "required variable " + name + " is missing a value";
+      if (!msg->empty()) m += ": " + *msg;
+      return invalid(m);
+    }
+  }
+}
+
+engine::base::Result<std::string> substitute(const std::string& s, const Environment& env, int depth) {
+  if (depth > 32) return invalid("interpolation nested too deeply in \"" + s + "\"");
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '$') {
+      out += s[i];
+      continue;
+    }
+    if (i + 1 >= s.size()) return invalid("invalid interpolation format for \"" + s + "\": a lone $ must be written $$");
+    char n = s[i + 1];
+    if (n == '$') {
+      out += '$';
+      ++i;
+      continue;
+    }
+    if (n == '{') {
+      size_t close = closing_brace(s, i);
+      if (close == std::string::npos)
+        return invalid("invalid interpolation format for \"" + s.substr(i) + "\": missing closing brace");
+      auto v = braced(s.substr(i, close - i + 1), s.substr(i + 2, close - i - 2), env, depth);
+      if (!v) return v;
+      out += *v;
+      i = close;
+      continue;
+    }
+    if (name_start(n)) {
+      size_t j = i + 1;
+      while (j < s.size() && name_char(s[j])) ++j;
+      out += env.get(s.substr(i + 1, j - i - 1)).value_or("");
+      i = j - 1;
+      continue;
+    }
+    return invalid("invalid interpolation format for \"" + s + "\": a lone $ must be written $$");
+  }
+  return out;
+}
+
+}  // namespace
+
+engine::base::Result<std::string> interpolate_string(const std::string& s, const Environment& env) {
+  if (s.find('$') == std::string::npos) return s;
+  return substitute(s, env, 0);
+}
+
+void interpolate_tree(Node& root, const Environment& env, Diagnostics& diags, const Path& path) {
+  switch (root.kind) {
+    case Kind::Scalar: {
+      if (root.text.find('$') == std::string::npos) return;
+      auto r = interpolate_string(root.text, env);
+      if (!r) diags.add(root.mark, path.str(), r.error().message);
+      else root.text = std::move(*r);
+      return;
+    }
+    case Kind::Sequence:
+      for (size_t i = 0; i < root.items.size(); ++i) interpolate_tree(root.items[i], env, diags, path.index(i));
+      return;
+    case Kind::Mapping:
+      for (Entry& e : root.entries) interpolate_tree(e.value, env, diags, path.key(e.key));
+      return;
+    case Kind::Null:
+      return;
+  }
+}
+
+}  // namespace compose::load

@@ -1,0 +1,228 @@
+#include "compose/load/loader.h"
+
+#include <algorithm>
+
+#include "compose/load/env_file.h"
+#include "compose/load/extends.h"
+#include "compose/load/find.h"
+#include "compose/load/include.h"
+#include "compose/load/interpolate.h"
+#include "compose/load/merge.h"
+#include "compose/load/normalize.h"
+#include "compose/load/parse.h"
+#include "compose/load/paths.h"
+#include "compose/load/profiles.h"
+#include "compose/load/validate.h"
+#include "compose/model/codec.h"
+#include "schema/validator.h"
+
+namespace compose::load {
+namespace {
+
+using engine::base::invalid;
+using engine::base::Result;
+
+/// Where a schema path points in the tree: the key of the last segment when it names one.
+Mark locate(const Node& root, const std::vector<std::string>& path, bool at_key) {
+  const Node* cur = &root;
+  Mark m = root.mark;
+  for (const std::string& s : path) {
+    if (cur->is_map()) {
+      const Entry* found = nullptr;
+      for (const Entry& e : cur->entries)
+        if (e.key == s) found = &e;
+      if (!found) return m;
+      m = found->key_mark;
+      cur = &found->value;
+      if (!at_key || &s != &path.back()) m = cur->mark;
+    } else if (cur->is_seq()) {
+      size_t i = std::stoul(s);
+      if (i >= cur->items.size()) return m;
+      cur = &cur->items[i];
+      m = cur->mark;
+    } else {
+      return m;
+    }
+  }
+  return m;
+}
+
+class Pipeline {
+ public:
+  Pipeline(const LoadOptions& opts, const Environment& shell, FileSystem& fs) : opts_(opts), shell_(shell), fs_(fs) {
+    home_ = shell.get("HOME").value_or("/root");
+  }
+
+  Result<LoadedTree> run() {
+    auto resolved = resolve_inputs(opts_, shell_, fs_);
+    if (!resolved) return resolved.take_error();
+    working_dir_ = resolved->working_dir;
+    Environment env = layered(shell_, resolved->dotenv);
+
+    LoadedTree out;
+    out.project_directory = resolved->project_directory;
+    out.files = resolved->files;
+    auto root = load_files(resolved->files, env, resolved->project_directory);
+    if (!root) return root.take_error();
+    out.root = std::move(*root);
+    Node& tree = out.root;
+
+    // Project name: -p, COMPOSE_PROJECT_NAME, name:, then the project directory's name.
+    std::string name = opts_.project_name;
+    if (name.empty()) name = env.get("COMPOSE_PROJECT_NAME").value_or("");
+    if (name.empty()) name = tree.get_text("name");
+    if (name.empty()) name = base_name(resolved->project_directory);
+    out.project_name = normalize_project_name(name);
+    if (out.project_name.empty())
+      return invalid("project name \"" + name + "\" is empty once normalized to [a-z0-9_-]; set one with -p");
+
+    out.profiles = apply_profiles(tree, resolved->profiles, opts_.services);
+
+    if (!opts_.no_validate && !opts_.no_interpolate) {
+      nlohmann::json doc = to_json(tree);
+      Diagnostics diags;
+      for (const schema::Violation& v : schema::validate_compose(doc))
+        diags.add(locate(tree, v.path, v.names_key), schema::format_path(doc, v.path), v.message);
+      if (!diags.empty()) return invalid(diags.str());
+    }
+    if (!opts_.no_normalize) {
+      NormalizeContext ctx{out.project_name, resolved->project_directory, home_, &env, &fs_, opts_.resolve_paths};
+      Diagnostics diags;
+      normalize_project(tree, ctx, diags);
+      if (!diags.empty()) return invalid(diags.str());
+      if (!opts_.no_validate) {
+        validate_project(tree, diags);
+        if (!diags.empty()) return invalid(diags.str());
+      }
+    } else {
+      tree.set("name", Node::str(out.project_name));
+    }
+    return out;
+  }
+
+ private:
+  /// The name used in messages: relative to the working directory when inside it.
+  std::string display(const std::string& path) const {
+    if (path == "-") return "<stdin>";
+    std::string prefix = working_dir_ == "/" ? "/" : working_dir_ + "/";
+    if (path.rfind(prefix, 0) == 0) return path.substr(prefix.size());
+    return path;
+  }
+
+  /// Parse and interpolate one file (documents merged in order).
+  Result<Node> read_file(const std::string& path, const Environment& env) {
+    auto text = fs_.read(path);
+    if (!text) return text.take_error();
+    auto docs = parse_yaml(*text, display(path));
+    if (!docs) return docs.take_error();
+    Node root = Node::map(Mark{std::make_shared<const std::string>(display(path)), 1, 1});
+    Diagnostics diags;
+    for (Node& d : *docs) {
+      if (d.is_null()) continue;
+      if (!d.is_map()) return invalid(located(d.mark, "", "top-level object must be a mapping"));
+      if (!opts_.no_interpolate) interpolate_tree(d, env, diags);
+      merge_projects(root, std::move(d));
+    }
+    if (!diags.empty()) return invalid(diags.str());
+    return root;
+  }
+
+  /// read_file, then its includes and extends.
+  Result<Node> load_file(const std::string& path, const Environment& env) {
+    auto root = read_file(path, env);
+    if (!root) return root;
+    Diagnostics diags;
+    IncludeLoader inc = [&](const IncludeSpec& spec) { return load_included(spec); };
+    apply_include(*root, path, inc, diags);
+    FileLoader other = [&](const std::string& p) { return read_file(p, env); };
+    apply_extends(*root, path, other, home_, diags);
+    if (!diags.empty()) return invalid(diags.str());
+    return root;
+  }
+
+  Result<Node> load_files(const std::vector<std::string>& files, const Environment& env, const std::string&) {
+    Node root = Node::map();
+    for (const std::string& f : files) {
+      auto tree = load_file(f, env);
+      if (!tree) return tree;
+      if (root.entries.empty()) root.mark = tree->mark;
+      merge_projects(root, std::move(*tree));
+    }
+    drop_reset(root);
+    return root;
+  }
+
+  Result<Node> load_included(const IncludeSpec& spec) {
+    for (const std::string& p : spec.paths) {
+      if (std::find(include_stack_.begin(), include_stack_.end(), p) != include_stack_.end())
+        return invalid("include cycle through " + display(p));
+      if (!fs_.is_file(p)) return engine::base::not_found("included file " + display(p) + " not found");
+    }
+    std::map<std::string, std::string> dotenv;
+    std::vector<std::string> env_files = spec.env_files;
+    if (env_files.empty() && fs_.is_file(join_path(spec.project_directory, ".env")))
+      env_files.push_back(join_path(spec.project_directory, ".env"));
+    for (const std::string& e : env_files) {
+      auto text = fs_.read(e);
+      if (!text) return text.take_error();
+      auto pairs = parse_env_file(*text, display(e), layered(shell_, dotenv));
+      if (!pairs) return pairs.take_error();
+      for (auto& [k, v] : *pairs) dotenv[k] = v;
+    }
+    include_stack_.insert(include_stack_.end(), spec.paths.begin(), spec.paths.end());
+    auto tree = load_files(spec.paths, layered(shell_, dotenv), spec.project_directory);
+    include_stack_.resize(include_stack_.size() - spec.paths.size());
+    if (!tree) return tree;
+    if (Node* services = tree->find("services"))
+      for (Entry& e : services->entries)
+        if (e.value.is_map()) resolve_service_paths(e.value, spec.project_directory, home_);
+    for (const char* kind : {"secrets", "configs"})
+      if (Node* top = tree->find(kind))
+        for (Entry& e : top->entries)
+          if (Node* f = e.value.find("file"); f && f->is_scalar())
+            f->text = absolute_path(spec.project_directory, f->text, home_);
+    return tree;
+  }
+
+  const LoadOptions& opts_;
+  const Environment& shell_;
+  FileSystem& fs_;
+  std::string home_, working_dir_;
+  std::vector<std::string> include_stack_;
+};
+
+}  // namespace
+
+std::string normalize_project_name(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if ((l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '_' || l == '-') out += l;
+  }
+  size_t start = out.find_first_not_of("_-");
+  return start == std::string::npos ? "" : out.substr(start);
+}
+
+Result<LoadedTree> load_tree(const LoadOptions& opts, const Environment& env, FileSystem& fs) {
+  Pipeline p(opts, env, fs);
+  return p.run();
+}
+
+Result<model::Project> load_project(const LoadOptions& opts, const Environment& env, FileSystem& fs) {
+  auto tree = load_tree(opts, env, fs);
+  if (!tree) return tree.take_error();
+  auto project = model::project_from_json(to_json(tree->root));
+  if (!project) return project.take_error();
+  project->name = tree->project_name;
+  project->working_dir = tree->project_directory;
+  project->files = tree->files;
+  project->profiles = tree->profiles;
+  return project;
+}
+
+Result<model::Project> load_project(const LoadOptions& opts) {
+  DiskFileSystem fs;
+  return load_project(opts, Environment::process(), fs);
+}
+
+}  // namespace compose::load

@@ -1,0 +1,184 @@
+#include "compose/load/parse.h"
+
+#include <map>
+#include <sstream>
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
+
+namespace compose::load {
+namespace {
+
+using engine::base::invalid;
+
+/// Thrown inside the event handler; turned into an Error by parse_yaml.
+struct ParseFailure {
+  Mark mark;
+  std::string reason;
+};
+
+/// Builds Node trees from yaml-cpp parser events with an explicit stack (no recursion).
+class Builder : public YAML::EventHandler {
+ public:
+  Builder(std::shared_ptr<const std::string> file, const ParseLimits& limits) : file_(std::move(file)), limits_(limits) {}
+
+  std::vector<Node> docs;
+
+  void OnDocumentStart(const YAML::Mark&) override { anchors_.clear(); }
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& m, YAML::anchor_t anchor) override {
+    Node n = Node::null(mark(m));
+    add(std::move(n), anchor);
+  }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) throw ParseFailure{mark(m), "unknown alias"};
+    size_t n = it->second.size();
+    count(n, mark(m));
+    Node copy = it->second;
+    add(std::move(copy), 0, true);
+  }
+  void OnScalar(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor, const std::string& value) override {
+    Node n = tag == "?" ? Node::plain(value, mark(m)) : Node::str(value, mark(m));
+    n.tag = tag_of(tag, m);
+    if (tag == "!!null" || tag == "tag:yaml.org,2002:null") n = Node::null(mark(m));
+    else if (tag == "!!int" || tag == "!!float" || tag == "!!bool" || tag == "tag:yaml.org,2002:int" ||
+             tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:float")
+      n.style = Style::Plain;
+    else if (n.tag != Tag::None)
+      n.style = Style::Plain;  // !reset / !override keep plain typing
+    add(std::move(n), anchor);
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    Node n = Node::seq(mark(m));
+    n.tag = tag_of(tag, m);
+    open(std::move(n), anchor, m);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    Node n = Node::map(mark(m));
+    n.tag = tag_of(tag, m);
+    open(std::move(n), anchor, m);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  struct Frame {
+    Node node;
+    YAML::anchor_t anchor = 0;
+    bool have_key = false;  // mappings: a key is pending
+    Node key;
+    std::vector<Node> merges;  // values of << keys, applied at the end
+  };
+
+  Mark mark(const YAML::Mark& m) const { return Mark{file_, m.line + 1, m.column + 1}; }
+
+  Tag tag_of(const std::string& tag, const YAML::Mark& m) {
+    if (tag == "!reset") return Tag::Reset;
+    if (tag == "!override") return Tag::Override;
+    if (tag.empty() || tag == "?" || tag == "!" || tag.rfind("!!", 0) == 0 || tag.rfind("tag:yaml.org,2002:", 0) == 0)
+      return Tag::None;
+    throw ParseFailure{mark(m), "unsupported tag " + tag};
+  }
+
+  void count(size_t n, const Mark& m) {
+    nodes_ += n;
+    if (nodes_ > limits_.max_nodes)
+      throw ParseFailure{m, "document too large after alias expansion (more than " +
+                                      std::to_string(limits_.max_nodes) + " nodes); alias bomb refused"};
+  }
+
+  void open(Node n, YAML::anchor_t anchor, const YAML::Mark& m) {
+    if (static_cast<int>(stack_.size()) >= limits_.max_depth)
+      throw ParseFailure{mark(m), "nesting deeper than " + std::to_string(limits_.max_depth) + " levels"};
+    count(1, mark(m));
+    stack_.push_back(Frame{std::move(n), anchor, false, {}, {}});
+  }
+
+  void close() {
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    if (f.node.is_map() && !f.merges.empty()) apply_merges(f.node, f.merges);
+    add(std::move(f.node), f.anchor, true);
+  }
+
+  // Merge keys: entries of the merged mappings that the mapping itself does not set.
+  void apply_merges(Node& map, const std::vector<Node>& merges) {
+    for (const Node& src : merges) {
+      std::vector<const Node*> maps;
+      if (src.is_map()) maps.push_back(&src);
+      else if (src.is_seq())
+        for (const Node& i : src.items) maps.push_back(&i);
+      for (const Node* m : maps) {
+        if (!m->is_map()) throw ParseFailure{m->mark, "merge key << needs a mapping or a list of mappings"};
+        for (const Entry& e : m->entries)
+          if (!map.find(e.key)) {
+            count(e.value.size(), map.mark);
+            map.entries.push_back(e);
+          }
+      }
+    }
+  }
+
+  void add(Node n, YAML::anchor_t anchor, bool counted = false) {
+    if (!counted) count(1, n.mark);
+    if (anchor) anchors_[anchor] = n;
+    if (stack_.empty()) {
+      docs.push_back(std::move(n));
+      return;
+    }
+    Frame& top = stack_.back();
+    if (top.node.is_seq()) {
+      top.node.items.push_back(std::move(n));
+      return;
+    }
+    if (!top.have_key) {
+      if (!n.is_scalar() && !n.is_null()) throw ParseFailure{n.mark, "mapping keys must be scalars"};
+      top.key = std::move(n);
+      top.have_key = true;
+      return;
+    }
+    top.have_key = false;
+    if (top.key.text == "<<" && top.key.style == Style::Plain) {
+      top.merges.push_back(std::move(n));
+      return;
+    }
+    for (const Entry& e : top.node.entries)
+      if (e.key == top.key.text)
+        throw ParseFailure{top.key.mark, "duplicate key \"" + top.key.text + "\" (first at line " +
+                                             std::to_string(e.key_mark.line) + ")"};
+    top.node.entries.push_back(Entry{std::move(top.key.text), top.key.mark, std::move(n)});
+  }
+
+  std::shared_ptr<const std::string> file_;
+  ParseLimits limits_;
+  std::vector<Frame> stack_;
+  std::map<YAML::anchor_t, Node> anchors_;
+  size_t nodes_ = 0;
+};
+
+}  // namespace
+
+engine::base::Result<std::vector<Node>> parse_yaml(const std::string& text, const std::string& file,
+                                                   const ParseLimits& limits) {
+  auto name = std::make_shared<const std::string>(file);
+  std::istringstream in(text);
+  Builder b(name, limits);
+  try {
+    YAML::Parser parser(in);
+    while (parser.HandleNextDocument(b)) {
+    }
+  } catch (const ParseFailure& f) {
+    return invalid(located(f.mark, "", f.reason));
+  } catch (const YAML::Exception& e) {
+    Mark m{name, e.mark.line + 1, e.mark.column + 1};
+    if (e.mark.is_null()) m.line = 0;
+    return invalid(located(m, "", e.msg));
+  }
+  return std::move(b.docs);
+}
+
+}  // namespace compose::load

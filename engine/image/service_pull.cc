@@ -1,0 +1,229 @@
+// ImageService: pull from a registry. Each missing layer is downloaded and unpacked at
+// the same time (the bytes go both to the blob store and, through a socket pair, to the
+// unpacker), several layers in parallel; every blob's digest is verified.
+#include <sys/socket.h>
+
+#include <atomic>
+#include <thread>
+
+#include "engine/base/scope_exit.h"
+#include "engine/base/strings.h"
+#include "engine/base/unique_fd.h"
+#include "engine/image/manifest.h"
+#include "engine/image/reference.h"
+#include "engine/image/registry/client.h"
+#include "engine/image/service.h"
+
+namespace engine::image {
+
+using base::Result;
+using base::Status;
+using base::UniqueFd;
+
+struct ImageService::PullJob {
+  registry::RegistryClient* client;
+  Descriptor blob;
+  Digest diff_id;
+  std::function<void(const ProgressEvent&)> progress;
+};
+
+namespace {
+
+constexpr uint64_t kMaxConfig = 8 << 20;
+constexpr uint64_t kProgressStep = 512 << 10;
+
+Status send_all(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return base::sys_error("feed unpacker");
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return {};
+}
+
+}  // namespace
+
+Status ImageService::pull_layer(const PullJob& job) {
+  const std::string id = job.blob.digest.short_hex();
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return base::sys_error("socketpair");
+  UniqueFd wr(sv[0]);
+  UniqueFd rd(sv[1]);
+  auto writer = blobs_.writer();
+  if (!writer) return writer.take_error();
+  const bool had_blob = blobs_.has(job.blob.digest);
+  std::optional<Result<LayerInfo>> layer;
+  std::thread unpacker([&] {
+    layer = layers_.create(rd.get(), job.diff_id, LayerBlob{job.blob.digest, job.blob.media_type, job.blob.size});
+    rd.reset();  // a failed unpack stops the download with EPIPE instead of blocking it
+  });
+  // If the unpacker stops early the download still completes, so a corrupted blob is
+  // reported as such (digest mismatch) rather than as whatever broke the unpacking.
+  bool pipe_broken = false;
+  uint64_t last = 0;
+  Status dl = job.client->fetch_blob(
+      job.blob.digest,
+      [&](const char* p, size_t n) -> Status {
+        BERTH_TRY(writer->write(p, n));
+        if (!pipe_broken && !send_all(wr.get(), p, n).ok()) pipe_broken = true;
+        return {};
+      },
+      [&](uint64_t got) {
+        if (got - last >= kProgressStep || got == job.blob.size) {
+          last = got;
+          job.progress({id, "Downloading", got, job.blob.size});
+        }
+      });
+  ::shutdown(wr.get(), SHUT_WR);
+  wr.reset();
+  unpacker.join();
+  if (!dl.ok()) return dl.take_error().wrap("pull layer " + job.blob.digest.str());
+  auto committed = writer->commit(job.blob.digest);
+  if (!committed)
+    return base::invalid("filesystem layer verification failed for digest " + job.blob.digest.str() + ": " +
+                         committed.error().message);
+  if (!layer->ok()) {
+    if (!had_blob) (void)blobs_.remove(job.blob.digest);
+    return layer->take_error().wrap("pull layer " + job.blob.digest.str());
+  }
+  job.progress({id, "Verifying Checksum", 0, 0});
+  job.progress({id, "Download complete", 0, 0});
+  job.progress({id, "Extracting", job.blob.size, job.blob.size});
+  job.progress({id, "Pull complete", 0, 0});
+  return {};
+}
+
+Result<Image> ImageService::pull(const std::string& ref_s, const PullOptions& opts, const ProgressFn& progress_in) {
+  auto ref = parse_reference(ref_s);
+  if (!ref) return ref.take_error();
+  auto platform = parse_platform(opts.platform.empty() ? "linux/amd64" : opts.platform);
+  if (!platform) return platform.take_error();
+  std::mutex pmu;
+  auto progress = [&](const ProgressEvent& e) {
+    if (!progress_in) return;
+    std::lock_guard lock(pmu);
+    progress_in(e);
+  };
+  registry::RegistryClient client(ref->domain, ref->path, opts.auth, opts.insecure);
+  std::string wanted = ref->digest ? ref->digest->str() : ref->tag;
+  progress({ref->digest ? ref->digest->str() : ref->tag, "Pulling from " + ref->path, 0, 0});
+  auto top = client.get_manifest(wanted);
+  if (!top) return top.take_error();
+  std::vector<Digest> manifest_blobs;
+  // A failed pull leaves no manifest blob behind (unless it was stored before).
+  base::Rollback rollback;
+  auto keep_blob = [&](const std::string& body) -> Result<Digest> {
+    Digest d = sha256_of(body);
+    if (blobs_.has(d)) return d;
+    auto k = blobs_.put(body);
+    if (k) rollback.add([this, d] { (void)blobs_.remove(d); });
+    return k;
+  };
+  auto keep = keep_blob(top->body);
+  if (!keep) return keep.take_error();
+  manifest_blobs.push_back(*keep);
+  registry::FetchedManifest chosen = *top;
+  if (is_index_type(top->media_type)) {
+    auto idx = parse_index(top->body);
+    if (!idx) return idx.take_error();
+    auto pick = select_platform(*idx, *platform);
+    if (!pick) return pick.take_error();
+    auto m = client.get_manifest(pick->digest.str());
+    if (!m) return m.take_error();
+    chosen = std::move(*m);
+    auto k = keep_blob(chosen.body);
+    if (!k) return k.take_error();
+    manifest_blobs.push_back(*k);
+  }
+  auto manifest = parse_manifest(chosen.body);
+  if (!manifest) return manifest.take_error();
+
+  std::string config_text;
+  Status cs = client.fetch_blob(
+      manifest->config.digest,
+      [&](const char* p, size_t n) -> Status {
+        if (config_text.size() + n > kMaxConfig) return base::invalid("image config is too large");
+        config_text.append(p, n);
+        return {};
+      },
+      nullptr);
+  if (!cs.ok()) return cs.take_error().wrap("pull config");
+  if (sha256_of(config_text) != manifest->config.digest)
+    return base::invalid("pull config: digest mismatch for " + manifest->config.digest.str());
+  auto cfg = parse_image_config(config_text);
+  if (!cfg) return cfg.take_error();
+  if (cfg->diff_ids.size() != manifest->layers.size())
+    return base::invalid("pull: manifest has " + std::to_string(manifest->layers.size()) + " layers but the config lists " +
+                         std::to_string(cfg->diff_ids.size()));
+
+  LayerPin pin(*this, cfg->diff_ids);
+  std::vector<PullJob> jobs;
+  for (size_t i = 0; i < manifest->layers.size(); ++i) {
+    const Descriptor& l = manifest->layers[i];
+    if (layers_.has(cfg->diff_ids[i])) {
+      progress({l.digest.short_hex(), "Already exists", 0, 0});
+      continue;
+    }
+    bool dup = false;
+    for (const PullJob& j : jobs) dup |= j.diff_id == cfg->diff_ids[i];
+    if (dup) continue;
+    progress({l.digest.short_hex(), "Pulling fs layer", 0, 0});
+    jobs.push_back(PullJob{&client, l, cfg->diff_ids[i], progress});
+  }
+  std::atomic<size_t> next{0};
+  std::mutex emu;
+  std::optional<base::Error> first_error;
+  auto worker = [&] {
+    for (;;) {
+      size_t i = next++;
+      if (i >= jobs.size()) return;
+      {
+        std::lock_guard lock(emu);
+        if (first_error) return;
+      }
+      Status s = pull_layer(jobs[i]);
+      if (!s.ok()) {
+        std::lock_guard lock(emu);
+        if (!first_error) first_error = s.take_error();
+      }
+    }
+  };
+  size_t nthreads = std::min<size_t>(jobs.size(), static_cast<size_t>(std::max(1, opts.parallel)));
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < nthreads; ++t) threads.emplace_back(worker);
+  for (std::thread& t : threads) t.join();
+  if (first_error) return std::move(*first_error);
+
+  std::vector<std::string> tags;
+  if (!ref->tag.empty()) tags.push_back(ref->tagged());
+  std::vector<std::string> digests{ref->name() + "@" + top->digest.str()};
+  bool had = false;
+  {
+    std::lock_guard lock(mu_);
+    if (auto id = images_.lookup_ref(ref->digest ? ref->digested() : ref->tagged()))
+      had = *id == sha256_of(config_text);
+  }
+  auto img = register_image(config_text, tags, digests, manifest_blobs);
+  if (!img) return img.take_error();
+  rollback.commit();
+  progress({"", "Digest: " + top->digest.str(), 0, 0});
+  progress({"", std::string(had ? "Status: Image is up to date for " : "Status: Downloaded newer image for ") +
+                    ref->familiar_str(), 0, 0});
+  return img;
+}
+
+Status ImageService::login(const std::string& server, const AuthConfig& auth, bool insecure) {
+  std::string domain = server;
+  if (base::starts_with(domain, "https://")) domain = domain.substr(8);
+  if (base::starts_with(domain, "http://")) domain = domain.substr(7);
+  if (auto slash = domain.find('/'); slash != std::string::npos) domain = domain.substr(0, slash);
+  if (domain.empty() || domain == "index.docker.io") domain = "docker.io";
+  registry::RegistryClient client(domain, "", auth, insecure);
+  return client.ping();
+}
+
+}  // namespace engine::image

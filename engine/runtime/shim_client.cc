@@ -1,0 +1,93 @@
+#include "engine/runtime/shim_client.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine/sys/fd_passing.h"
+
+extern char** environ;
+
+namespace engine::runtime {
+
+using base::Result;
+using base::UniqueFd;
+
+Result<UniqueFd> connect_shim(const std::string& bundle) {
+  std::string path = bundle + "/shim.sock";
+  if (path.size() < 100) return sys::connect_unix(path);
+  // Too long for sun_path: reach it through an O_PATH fd of the bundle.
+  UniqueFd dir(::open(bundle.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) return base::sys_error("open " + bundle);
+  auto fd = sys::connect_unix("/proc/self/fd/" + std::to_string(dir.get()) + "/shim.sock");
+  if (!fd) return base::sys_error("connect " + path, fd.error().sys_errno);
+  return fd;
+}
+
+Result<std::string> shim_request(const std::string& bundle, const std::string& line, int timeout_ms) {
+  auto fd = connect_shim(bundle);
+  if (!fd) return base::make_error(base::Code::Unavailable, fd.error().str());
+  BERTH_TRY(sys::write_all(fd->get(), line + "\n"));
+  if (timeout_ms >= 0) {
+    pollfd p{fd->get(), POLLIN, 0};
+    int n;
+    do n = ::poll(&p, 1, timeout_ms);
+    while (n < 0 && errno == EINTR);
+    if (n == 0) return base::make_error(base::Code::Unavailable, "timed out waiting for the shim");
+  }
+  auto reply = sys::read_line(fd->get());
+  if (!reply) return base::make_error(base::Code::Unavailable, "shim closed the connection");
+  return reply;
+}
+
+Result<pid_t> spawn(const std::vector<std::string>& argv, const int stdio[3], int extra_child_fd) {
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  for (int i = 0; i < 3; ++i) {
+    if (stdio[i] >= 0) posix_spawn_file_actions_adddup2(&fa, stdio[i], i);
+    else posix_spawn_file_actions_addopen(&fa, i, "/dev/null", i == 0 ? O_RDONLY : O_WRONLY, 0);
+  }
+  if (extra_child_fd >= 0) posix_spawn_file_actions_adddup2(&fa, extra_child_fd, 3);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  // Reset signal mask and dispositions the daemon may have changed.
+  sigset_t empty, all;
+  sigemptyset(&empty);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &empty);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid;
+  int rc = posix_spawn(&pid, args[0], &fa, &attr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) return base::sys_error("spawn " + argv[0], rc);
+  return pid;
+}
+
+Result<int> wait_pid(pid_t pid) {
+  int status;
+  pid_t r;
+  do r = ::waitpid(pid, &status, 0);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) return base::sys_error("waitpid " + std::to_string(pid));
+  return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+std::string read_all(int fd) {
+  std::string out;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace engine::runtime

@@ -1,0 +1,141 @@
+#include "engine/shim/exec.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/base/fs.h"
+#include "engine/process/init.h"
+#include "engine/process/security.h"
+#include "engine/process/user.h"
+#include "engine/runtime/spec.h"
+#include "engine/shim/cgroup_glue.h"
+#include "engine/sys/syscalls.h"
+
+namespace engine::shim {
+
+using base::Status;
+
+namespace {
+
+[[noreturn]] void die(int error_fd, const base::Error& e, int code) {
+  std::string line = e.str() + "\n";
+  if (error_fd >= 0) (void)!::write(error_fd, line.data(), line.size());
+  (void)!::write(2, line.data(), line.size());
+  ::_exit(code);
+}
+
+bool same_ns(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+}
+
+Status join_container(int pid, const runtime::ContainerSpec& spec) {
+  auto cg = ContainerCgroup::open(spec.cgroup);
+  if (!cg) return cg.take_error();
+  BERTH_TRY(cg->add(::getpid()));
+  // user first (its privileges apply to the rest), mnt last (paths above are host paths).
+  static const std::pair<const char*, int> order[] = {{"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC},
+                                                      {"uts", CLONE_NEWUTS},   {"net", CLONE_NEWNET},
+                                                      {"pid", CLONE_NEWPID},   {"cgroup", CLONE_NEWCGROUP},
+                                                      {"mnt", CLONE_NEWNS}};
+  std::vector<std::pair<base::UniqueFd, int>> fds;
+  for (auto [name, type] : order) {
+    std::string path = "/proc/" + std::to_string(pid) + "/ns/" + name;
+    if (same_ns(path, std::string("/proc/self/ns/") + name)) continue;
+    base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return base::sys_error("open " + path);
+    fds.emplace_back(std::move(fd), type);
+  }
+  for (auto& [fd, type] : fds)
+    if (::setns(fd.get(), type) != 0) return base::sys_error("setns " + std::to_string(type));
+  return {};
+}
+
+[[noreturn]] void exec_child(const runtime::ContainerSpec& spec, const runtime::ExecSpec& ex, int error_fd) {
+  std::string user_spec = ex.user.empty() ? spec.process.user : ex.user;
+  auto user = process::resolve_user_in_roots(user_spec, ex.user.empty() ? spec.process.group_add
+                                                                          : std::vector<std::string>{},
+                                             {""});
+  if (!user) die(error_fd, user.error(), 126);
+  runtime::ContainerSpec sec_spec = spec;
+  if (ex.privileged) sec_spec.privileged = true;
+  auto sec = process::prepare_security(sec_spec);
+  if (!sec) die(error_fd, sec.error(), 126);
+  if (::setsid() < 0) die(error_fd, base::sys_error("setsid"), 126);
+  if (ex.tty) ::ioctl(0, TIOCSCTTY, 0);
+  std::vector<std::string> env = spec.process.env;
+  for (const std::string& e : ex.env) {
+    std::string key = e.substr(0, e.find('='));
+    std::erase_if(env, [&](const std::string& x) { return x.substr(0, x.find('=')) == key; });
+    env.push_back(e);
+  }
+  bool has_path = false, has_home = false;
+  for (const std::string& e : env) {
+    has_path |= e.rfind("PATH=", 0) == 0;
+    has_home |= e.rfind("HOME=", 0) == 0;
+  }
+  if (!has_path) env.push_back("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  if (!has_home) env.push_back("HOME=" + user->home);
+  Status st = process::drop_privileges(*sec, *user, false);
+  if (!st) die(error_fd, st.error(), 126);
+  std::string cwd = ex.cwd.empty() ? spec.process.cwd : ex.cwd;
+  if (::chdir(cwd.c_str()) != 0) die(error_fd, base::sys_error("chdir " + cwd), 126);
+  std::string path = process::find_executable(ex.args[0], env);
+  if (path.empty()) die(error_fd, base::not_found(process::not_found_message(ex.args[0])), 127);
+  Status fin = process::finish_privileges(*sec);
+  if (!fin) die(error_fd, fin.error(), 126);
+  std::vector<char*> argv, envp;
+  for (const std::string& a : ex.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const std::string& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  ::execve(path.c_str(), argv.data(), envp.data());
+  die(error_fd, base::sys_error("exec: \"" + ex.args[0] + "\""), errno == ENOENT ? 127 : 126);
+}
+
+}  // namespace
+
+int run_exec(const std::string& bundle, int pid, const std::string& spec_json, int error_fd) {
+  if (error_fd >= 0) ::fcntl(error_fd, F_SETFD, FD_CLOEXEC);
+  auto text = base::read_file(bundle + "/config.json");
+  if (!text) die(error_fd, text.error(), 126);
+  auto spec = runtime::spec_from_string(*text);
+  if (!spec) die(error_fd, spec.error(), 126);
+  runtime::ExecSpec ex;
+  try {
+    ex = nlohmann::json::parse(spec_json).get<runtime::ExecSpec>();
+  } catch (const nlohmann::json::exception& e) {
+    die(error_fd, base::invalid(std::string("parse exec spec: ") + e.what()), 126);
+  }
+  if (ex.args.empty()) die(error_fd, base::invalid("exec: no command"), 126);
+  Status st = join_container(pid, *spec);
+  if (!st) die(error_fd, st.error().wrap("exec in container " + spec->id), 126);
+  pid_t child = ::fork();
+  if (child < 0) die(error_fd, base::sys_error("fork"), 126);
+  if (child == 0) exec_child(*spec, ex, error_fd);
+  if (error_fd >= 0) ::close(error_fd);
+  // Forward termination signals to the process; reap it and exit with its status.
+  sigset_t set;
+  ::sigemptyset(&set);
+  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD}) ::sigaddset(&set, s);
+  ::sigprocmask(SIG_BLOCK, &set, nullptr);
+  for (;;) {
+    int status;
+    pid_t p = ::waitpid(child, &status, WNOHANG);
+    if (p == child) return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+    siginfo_t info;
+    int sig = ::sigwaitinfo(&set, &info);
+    if (sig > 0 && sig != SIGCHLD) ::kill(child, sig);
+  }
+}
+
+}  // namespace engine::shim

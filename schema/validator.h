@@ -1,0 +1,29 @@
+#pragma once
+/// Validation of a compose document against our JSON Schema of the Compose
+/// Specification (compose.schema.json, embedded at build time), using valijson.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace schema {
+
+/// One schema violation: where (path segments from the root) and why.
+struct Violation {
+  std::vector<std::string> path;  ///< e.g. {"services", "web", "ports", "0"}
+  bool names_key = false;         ///< the last segment is an offending key (point at the key, not its value)
+  std::string message;            ///< e.g. "additional property \"prots\" is not allowed"
+};
+
+/// The embedded schema text.
+const std::string& compose_schema_text();
+
+/// Validates doc (the merged, interpolated compose tree as JSON). Aggregate messages
+/// (oneOf, "item #n") are folded into the specific ones; one message per path.
+std::vector<Violation> validate_compose(const nlohmann::json& doc);
+
+/// "services.web.ports[0]" for {"services","web","ports","0"} given the document
+/// (array indexes are printed in brackets).
+std::string format_path(const nlohmann::json& doc, const std::vector<std::string>& path);
+
+}  // namespace schema

@@ -1,0 +1,26 @@
+#include "cli/table.h"
+
+#include <doctest/doctest.h>
+
+TEST_CASE("table: columns line up with three spaces and no trailing blanks") {
+  cli::Table t({"DRIVER", "VOLUME NAME"});
+  t.add({"local", "data"});
+  t.add({"local", "a-much-longer-name"});
+  CHECK(t.render() ==
+        "DRIVER   VOLUME NAME\n"
+        "local    data\n"
+        "local    a-much-longer-name\n");
+}
+
+TEST_CASE("table: width counts UTF-8 code points, not bytes") {
+  cli::Table t({"A", "B"});
+  t.add({"\xc3\xa9t\xc3\xa9", "x"});
+  CHECK(t.render() == "A     B\n\xc3\xa9t\xc3\xa9   x\n");
+}
+
+TEST_CASE("table: sizes in docker's decimal units") {
+  CHECK(cli::human_size(0) == "0B");
+  CHECK(cli::human_size(999) == "999B");
+  CHECK(cli::human_size(1500) == "1.5kB");
+  CHECK(cli::human_size(12300000) == "12.3MB");
+}

@@ -1,0 +1,100 @@
+#include "compose/load/interpolate.h"
+
+#include <doctest/doctest.h>
+
+#include "compose/load/parse.h"
+
+namespace compose::load {
+namespace {
+
+Environment test_env() {
+  return Environment::from_map({{"FOO", "foo"}, {"EMPTY", ""}, {"B", "bee"}, {"N", "80"}});
+}
+
+std::string interp(const std::string& s) {
+  auto r = interpolate_string(s, test_env());
+  REQUIRE_MESSAGE(r.ok(), r.error().message);
+  return *r;
+}
+
+std::string interp_error(const std::string& s) {
+  auto r = interpolate_string(s, test_env());
+  REQUIRE_FALSE(r.ok());
+  return r.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("interpolate: the substitution table") {
+  struct Row {
+    const char* in;
+    const char* out;
+  };
+  const Row rows[] = {
+      {"plain", "plain"},
+      {"$FOO", "foo"},
+      {"${FOO}", "foo"},
+      {"a-${FOO}-b", "a-foo-b"},
+      {"$FOO$B", "foobee"},
+      {"${UNSET}", ""},
+      {"$UNSET", ""},
+      {"${UNSET:-def}", "def"},
+      {"${EMPTY:-def}", "def"},
+      {"${EMPTY-def}", ""},
+      {"${UNSET-def}", "def"},
+      {"${FOO:-def}", "foo"},
+      {"${FOO:+alt}", "alt"},
+      {"${EMPTY:+alt}", ""},
+      {"${EMPTY+alt}", "alt"},
+      {"${UNSET+alt}", ""},
+      {"${FOO:?must}", "foo"},
+      {"${EMPTY?must}", ""},
+      {"${UNSET:-${B:-x}}", "bee"},
+      {"${UNSET:-${ALSO_UNSET:-x}}", "x"},
+      {"${UNSET:-a ${FOO} b}", "a foo b"},
+      {"$$FOO", "$FOO"},
+      {"$${FOO}", "${FOO}"},
+      {"cost: $$5", "cost: $5"},
+      {"${N}:${N}", "80:80"},
+      {"${UNSET:-}", ""},
+      {"${UNSET:-{}}", "{}"},
+  };
+  for (const Row& r : rows) {
+    CAPTURE(r.in);
+    CHECK(interp(r.in) == r.out);
+  }
+}
+
+TEST_CASE("interpolate: required and malformed expressions are errors") {
+  CHECK(interp_error("${UNSET:?set UNSET please}") == "required variable UNSET is missing a value: set UNSET please");
+  CHECK(interp_error("${EMPTY:?}") == "required variable EMPTY is missing a value");
+  CHECK(interp_error("${UNSET?}") == "required variable UNSET is missing a value");
+  CHECK(interp_error("${FOO") == "invalid interpolation format for \"${FOO\": missing closing brace");
+  CHECK(interp_error("${}") == "invalid interpolation format for \"${}\"");
+  CHECK(interp_error("${1abc}") == "invalid interpolation format for \"${1abc}\"");
+  CHECK(interp_error("${FOO!x}") == "invalid interpolation format for \"${FOO!x}\"");
+  CHECK(interp_error("price $5") == "invalid interpolation format for \"price $5\": a lone $ must be written $$");
+  CHECK(interp_error("end$") == "invalid interpolation format for \"end$\": a lone $ must be written $$");
+}
+
+TEST_CASE("interpolate: values only, never keys, with locations in errors") {
+  auto docs = parse_yaml("services:\n  ${FOO}:\n    image: ${FOO}\n    command: ${BAD\n", "compose.yaml");
+  REQUIRE(docs.ok());
+  Diagnostics diags;
+  interpolate_tree((*docs)[0], test_env(), diags);
+  const Node* services = (*docs)[0].find("services");
+  REQUIRE(services->find("${FOO}"));
+  CHECK(services->find("${FOO}")->get_text("image") == "foo");
+  CHECK(diags.str() ==
+        "compose.yaml:4:14: services.${FOO}.command: invalid interpolation format for \"${BAD\": missing closing brace");
+}
+
+TEST_CASE("interpolate: a plain scalar is retyped after substitution, a quoted one stays a string") {
+  auto docs = parse_yaml("a: ${N}\nb: \"${N}\"\n", "c.yaml");
+  REQUIRE(docs.ok());
+  Diagnostics diags;
+  interpolate_tree((*docs)[0], test_env(), diags);
+  CHECK(to_json((*docs)[0]) == nlohmann::json{{"a", 80}, {"b", "80"}});
+}
+
+}  // namespace compose::load

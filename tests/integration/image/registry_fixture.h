@@ -1,0 +1,34 @@
+#pragma once
+/// Starts Debian's docker-registry on 127.0.0.1:<free port> with a temporary config and
+/// storage (optionally htpasswd basic auth) and kills it on destruction, even when a test
+/// fails.
+#include <sys/types.h>
+
+#include <string>
+
+#include "tests/support/test_util.h"
+
+namespace test {
+
+class Registry {
+ public:
+  /// With user non-empty, the registry requires basic auth (bcrypt htpasswd entry).
+  explicit Registry(const std::string& user = "", const std::string& password = "");
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+  /// "127.0.0.1:<port>".
+  const std::string& host() const { return host_; }
+  /// Storage path of a blob's data file.
+  std::string blob_data_path(const std::string& hex) const;
+
+ private:
+  TempDir dir_{"berth-registry"};
+  std::string host_;
+  pid_t pid_ = -1;
+};
+
+/// A port nobody listens on right now.
+int free_port();
+
+}  // namespace test

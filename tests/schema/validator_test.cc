@@ -1,0 +1,56 @@
+#include "schema/validator.h"
+
+#include <doctest/doctest.h>
+
+namespace schema {
+namespace {
+
+using nlohmann::json;
+
+std::string errors(const json& doc) {
+  std::string out;
+  for (const Violation& v : validate_compose(doc)) out += format_path(doc, v.path) + ": " + v.message + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("schema: the embedded text is our JSON schema") {
+  json s = json::parse(compose_schema_text());
+  CHECK(s["$schema"] == "http://json-schema.org/draft-07/schema#");
+  CHECK(s["definitions"].contains("service"));
+}
+
+TEST_CASE("schema: short and long syntaxes are both accepted") {
+  json doc = json::parse(R"({
+    "version": "3.8", "name": "x", "x-any": [1],
+    "services": {
+      "web": {"image": "nginx", "ports": [80, "8080:80", {"target": 80, "published": "81"}],
+              "volumes": ["./a:/a", {"type": "bind", "source": ".", "target": "/b"}],
+              "environment": ["A=1"], "depends_on": ["db"], "networks": ["n"], "x-ext": {}},
+      "db": {"image": "pg", "environment": {"A": 1, "B": null, "C": true},
+             "depends_on": {"web": {"condition": "service_started"}}, "networks": {"n": {"aliases": ["d"]}},
+             "healthcheck": {"test": "true", "interval": "10s"}, "deploy": {"replicas": 2}}
+    },
+    "networks": {"n": null, "e": {"external": true}},
+    "volumes": {"v": {}}, "secrets": {"s": {"file": "./s"}}, "configs": {"c": {"content": "x"}}
+  })");
+  CHECK(errors(doc) == "");
+}
+
+TEST_CASE("schema: unknown keys, wrong types and bad enums are reported with their path") {
+  CHECK(errors(json::parse(R"({"services": {"web": {"image": "x", "prots": []}}})")) ==
+        "services.web.prots: additional property \"prots\" is not allowed\n");
+  CHECK(errors(json::parse(R"({"services": {"web": {"image": "x", "privileged": "yes"}}})")) ==
+        "services.web.privileged: a string is not allowed here\n");
+  CHECK(errors(json::parse(R"({"services": {"web": {"image": "x", "restart": "sometimes"}}})")) ==
+        "services.web.restart: invalid value \"sometimes\"\n");
+  CHECK(errors(json::parse(R"({"services": {"web": {"image": "x", "ports": [{"published": 80}]}}})")) ==
+        "services.web.ports[0]: missing required property \"target\"\n");
+  CHECK(errors(json::parse(R"({"services": {"web": {"image": "x", "cap_add": ["A", "A"]}}})")) ==
+        "services.web.cap_add: items must be unique\n");
+  CHECK(errors(json::parse(R"({"volumes": {"v": {"driver": "local", "size": 1}}})")) ==
+        "volumes.v.size: additional property \"size\" is not allowed\n");
+}
+
+}  // namespace schema
