@@ -134,9 +134,25 @@ Result<HttpResponse> RegistryClient::request(HttpRequest req, const BodySink& si
       req.headers.erase("Authorization");
     }
     auto c = borrow(ep);
-    auto res = c->send(req, sink);
+    auto res = c->start(req);
     if (!res) return res.take_error();
-    give_back(std::move(c));
+    if (res->status < 200 || res->status >= 300) {
+      give_back(std::move(c));  // non-2xx bodies were read by start()
+    } else {
+      std::string chunk(1 << 18, '\0');
+      for (;;) {
+        auto n = c->read_body(chunk.data(), chunk.size());
+        if (!n) return n.take_error();
+        if (*n == 0) break;
+        if (sink) {
+          BERTH_TRY(sink(chunk.data(), *n));
+        } else {
+          res->body.append(chunk.data(), *n);
+        }
+      }
+      give_back(std::move(c));
+      return res;
+    }
     if (res->status == 401 && same_host && !authed_retry) {
       BERTH_TRY(authenticate(*res));
       authed_retry = true;

@@ -56,6 +56,7 @@ class RegistryClient {
   const std::string& repo() const { return repo_; }
 
  private:
+  /// Sends req, answering 401 challenges and following redirects; a 2xx body goes to sink.
   base::Result<HttpResponse> request(HttpRequest req, const BodySink& sink = nullptr);
   base::Status authenticate(const HttpResponse& unauthorized);
   std::unique_ptr<HttpClient> borrow(const Endpoint& ep);
