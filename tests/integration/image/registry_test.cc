@@ -205,3 +205,36 @@ TEST_CASE("registry: basic auth with htpasswd: refused without credentials, logi
   CHECK_FALSE(creds.get(reg.host())->has_value());
   CHECK(creds.erase(reg.host()).error().code == engine::base::Code::NotFound);
 }
+
+#include "tests/integration/image/token_proxy.h"
+
+TEST_CASE("registry: bearer tokens from the WWW-Authenticate challenge, anonymous and with credentials") {
+  test::Registry reg;
+  test::TempDir dir;
+  auto svc = open_service(dir / "a");
+  Image img = make_image(*svc, dir, "tok:1", {{"f", "token"}, {"g", "gated"}});
+  REQUIRE(svc->tag("tok:1", reg.host() + "/gated/app:1"));
+  REQUIRE(svc->push(reg.host() + "/gated/app:1", {}, nullptr));
+  {
+    test::TokenProxy anon(reg.host());
+    auto b = open_service(dir / "b");
+    auto pulled = b->pull(anon.host() + "/gated/app:1", {}, nullptr);
+    REQUIRE_MESSAGE(pulled, pulled.error().str());
+    CHECK(pulled->id == img.id);
+    auto queries = anon.token_requests();
+    REQUIRE_FALSE(queries.empty());
+    CHECK(queries.front() == "service=berth-test&scope=repository%3Agated%2Fapp%3Apull");
+  }
+  {
+    test::TokenProxy locked(reg.host(), "alice", "wonderland");
+    auto c = open_service(dir / "c");
+    auto denied = c->pull(locked.host() + "/gated/app:1", {}, nullptr);
+    REQUIRE_FALSE(denied);
+    CHECK(denied.error().message == "unauthorized: incorrect username or password for " + locked.host());
+    PullOptions opts;
+    opts.auth = AuthConfig{"alice", "wonderland", ""};
+    auto pulled = c->pull(locked.host() + "/gated/app:1", opts, nullptr);
+    REQUIRE_MESSAGE(pulled, pulled.error().str());
+    CHECK(pulled->id == img.id);
+  }
+}
