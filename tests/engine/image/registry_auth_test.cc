@@ -23,7 +23,7 @@ TEST_CASE("registry auth: WWW-Authenticate challenges parse") {
   CHECK_FALSE(parse_challenge(""));
 }
 
-TEST_CASE("registry auth: base64, basic header, url encoding") {
+TEST_CASE("registry auth: base64 / basic header / url encoding") {
   CHECK(base64_encode("user:pass") == "dXNlcjpwYXNz");
   CHECK(*base64_decode("dXNlcjpwYXNz") == "user:pass");
   CHECK(*base64_decode("YQ==") == "a");
@@ -52,7 +52,7 @@ TEST_CASE("registry: endpoints and URLs") {
   CHECK_FALSE(parse_url("ftp://x/y", hub));
 }
 
-TEST_CASE("credentials: stored 0600 in Docker's config.json shape, keys normalized") {
+TEST_CASE("credentials: stored 0600 in Docker's config.json shape / keys normalized") {
   test::TempDir dir;
   CredentialStore store(dir / "sub/config.json");
   CHECK_FALSE(store.get("docker.io")->has_value());

@@ -29,7 +29,7 @@ test::CommandResult skopeo(std::vector<std::string> args) {
 
 }  // namespace
 
-TEST_CASE("interop: skopeo reads saved archives; load reads skopeo's archives; plain-tar layers push and pull") {
+TEST_CASE("interop: skopeo reads saved archives / load reads skopeo's archives / plain-tar layers push and pull") {
   test::Registry reg;
   test::TempDir dir;
   auto a = open_service(dir / "a");

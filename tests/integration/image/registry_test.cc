@@ -61,7 +61,7 @@ bool has_status(const std::vector<ProgressEvent>& evs, const std::string& prefix
 
 }  // namespace
 
-TEST_CASE("registry: push then pull round-trips a multi-layer image; blobs are mounted and skipped") {
+TEST_CASE("registry: push then pull round-trips a multi-layer image / blobs are mounted and skipped") {
   test::Registry reg;
   test::TempDir dir;
   auto a = open_service(dir / "a");
@@ -166,7 +166,7 @@ TEST_CASE("registry: a corrupted blob is refused and leaves nothing behind") {
   CHECK(std::filesystem::is_empty(dir / "b/layers/tmp"));
 }
 
-TEST_CASE("registry: basic auth with htpasswd: refused without credentials, login, push and pull") {
+TEST_CASE("registry: basic auth with htpasswd: refused without credentials / login / push and pull") {
   test::Registry reg("berth", "s3cret-pass");
   test::TempDir dir;
   auto svc = open_service(dir / "root");
@@ -208,7 +208,7 @@ TEST_CASE("registry: basic auth with htpasswd: refused without credentials, logi
 
 #include "tests/integration/image/token_proxy.h"
 
-TEST_CASE("registry: bearer tokens from the WWW-Authenticate challenge, anonymous and with credentials") {
+TEST_CASE("registry: bearer tokens from the WWW-Authenticate challenge / anonymous and with credentials") {
   test::Registry reg;
   test::TempDir dir;
   auto svc = open_service(dir / "a");
