@@ -157,7 +157,7 @@ Result<Image> ImageService::pull(const std::string& ref_s, const PullOptions& op
     std::lock_guard lock(pmu);
     progress_in(e);
   };
-  registry::RegistryClient client(ref->domain, ref->path, opts.auth, opts.insecure);
+  registry::RegistryClient client(ref->domain, ref->path, opts.auth, opts.insecure, false, opts.certs_dir);
   std::string wanted = ref->digest ? ref->digest->str() : ref->tag;
   progress({ref->digest ? ref->digest->str() : ref->tag, "Pulling from " + ref->path, 0, 0});
   auto top = client.get_manifest(wanted);
@@ -233,13 +233,14 @@ Result<Image> ImageService::pull(const std::string& ref_s, const PullOptions& op
   return img;
 }
 
-Status ImageService::login(const std::string& server, const AuthConfig& auth, bool insecure) {
+Status ImageService::login(const std::string& server, const AuthConfig& auth, bool insecure,
+                           const std::string& certs_dir) {
   std::string domain = server;
   if (base::starts_with(domain, "https://")) domain = domain.substr(8);
   if (base::starts_with(domain, "http://")) domain = domain.substr(7);
   if (auto slash = domain.find('/'); slash != std::string::npos) domain = domain.substr(0, slash);
   if (domain.empty() || domain == "index.docker.io") domain = "docker.io";
-  registry::RegistryClient client(domain, "", auth, insecure);
+  registry::RegistryClient client(domain, "", auth, insecure, false, certs_dir);
   return client.ping();
 }
 

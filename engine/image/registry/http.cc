@@ -50,6 +50,7 @@ Result<Url> parse_url(const std::string& s, const Endpoint& base) {
     u.endpoint.port = u.endpoint.tls ? "443" : "80";
   }
   if (u.endpoint.host.empty()) return base::invalid("invalid URL \"" + s + "\"");
+  if (u.endpoint.host == base.host) u.endpoint.ca_file = base.ca_file;
   return u;
 }
 
@@ -80,6 +81,10 @@ Status HttpClient::connect() {
   if (ec) return base::make_error(base::Code::Unavailable, "resolve " + ep_.host + ": " + ec.message());
   if (ep_.tls) {
     conn_->ssl.set_default_verify_paths();
+    if (!ep_.ca_file.empty()) {
+      conn_->ssl.load_verify_file(ep_.ca_file, ec);
+      if (ec) return base::make_error(base::Code::Internal, "load CA " + ep_.ca_file + ": " + ec.message());
+    }
     conn_->ssl.set_verify_mode(asio::ssl::verify_peer);
     conn_->secure.emplace(conn_->io, conn_->ssl);
     if (!SSL_set_tlsext_host_name(conn_->secure->native_handle(), ep_.host.c_str()))

@@ -17,6 +17,7 @@ struct Endpoint {
   std::string host;
   std::string port;
   bool tls = true;
+  std::string ca_file;  ///< extra trusted CA (PEM) besides the system ones, or empty
   std::string url() const { return (tls ? "https://" : "http://") + host + ":" + port; }
 };
 

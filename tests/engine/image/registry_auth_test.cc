@@ -34,12 +34,15 @@ TEST_CASE("registry auth: base64 / basic header / url encoding") {
 }
 
 TEST_CASE("registry: endpoints and URLs") {
-  Endpoint hub = registry_endpoint("docker.io", false);
+  Endpoint hub = registry_endpoint("docker.io");
   CHECK(hub.url() == "https://registry-1.docker.io:443");
-  CHECK(registry_endpoint("localhost:5000", false).url() == "http://localhost:5000");
-  CHECK(registry_endpoint("127.0.0.1:5000", false).url() == "http://127.0.0.1:5000");
-  CHECK(registry_endpoint("reg.example:8443", false).url() == "https://reg.example:8443");
-  CHECK(registry_endpoint("reg.example", true).url() == "http://reg.example:80");
+  CHECK(registry_endpoint("localhost:5000").url() == "https://localhost:5000");
+  CHECK(registry_endpoint("reg.example:8443").url() == "https://reg.example:8443");
+  CHECK(registry_allows_http("localhost:5000", false));
+  CHECK(registry_allows_http("127.0.0.1:5000", false));
+  CHECK(registry_allows_http("reg.example", true));
+  CHECK_FALSE(registry_allows_http("reg.example", false));
+  CHECK_FALSE(registry_allows_http("docker.io", false));
   auto u = parse_url("https://auth.example/token?x=1", hub);
   REQUIRE(u);
   CHECK(u->endpoint.url() == "https://auth.example:443");

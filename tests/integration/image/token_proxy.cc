@@ -32,8 +32,11 @@ struct TokenProxy::Impl {
 
   void serve(tcp::socket sock) {
     beast::flat_buffer buf;
-    engine::image::registry::HttpClient backend_client(
-        engine::image::registry::Endpoint{"127.0.0.1", backend.substr(backend.find(':') + 1), false});
+    engine::image::registry::Endpoint ep;
+    ep.host = "127.0.0.1";
+    ep.port = backend.substr(backend.find(':') + 1);
+    ep.tls = false;
+    engine::image::registry::HttpClient backend_client(ep);
     for (;;) {
       http::request<http::string_body> req;
       beast::error_code ec;
