@@ -73,6 +73,8 @@ Endpoint RegistryClient::endpoint() {
 bool RegistryClient::fall_back_to_http(const base::Error& e) {
   std::lock_guard lock(mu_);
   if (!allow_http_ || !ep_.tls || e.message.rfind("tls handshake", 0) != 0) return false;
+  // A server that speaks TLS with an untrusted certificate is not downgraded.
+  if (e.message.find("certificate verify failed") != std::string::npos) return false;
   ep_.tls = false;
   if (!port_explicit_) ep_.port = "80";
   idle_.clear();

@@ -238,3 +238,30 @@ TEST_CASE("registry: bearer tokens from the WWW-Authenticate challenge / anonymo
     CHECK(pulled->id == img.id);
   }
 }
+
+TEST_CASE("registry: HTTPS with a registry CA from the certs directory") {
+  test::Registry reg("", "", true);
+  test::TempDir dir;
+  auto svc = open_service(dir / "a");
+  Image img = make_image(*svc, dir, "tls:1", {{"f", "over tls"}});
+  std::string remote = reg.host() + "/tls/app:1";
+  REQUIRE(svc->tag("tls:1", remote));
+  // Without the CA the certificate is not trusted and there is no fallback to plain HTTP
+  // once TLS answered (only a failed handshake with a non-TLS server falls back).
+  PushOptions untrusted;
+  untrusted.certs_dir = dir / "empty-certs.d";
+  auto refused = svc->push(remote, untrusted, nullptr);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("tls handshake") != std::string::npos);
+  test::write_text(dir / ("certs.d/" + reg.host() + "/ca.crt"), *engine::base::read_file(reg.cert_path()));
+  PushOptions po;
+  po.certs_dir = dir / "certs.d";
+  auto pushed = svc->push(remote, po, nullptr);
+  REQUIRE_MESSAGE(pushed, pushed.error().str());
+  auto b = open_service(dir / "b");
+  PullOptions pl;
+  pl.certs_dir = dir / "certs.d";
+  auto pulled = b->pull(remote, pl, nullptr);
+  REQUIRE_MESSAGE(pulled, pulled.error().str());
+  CHECK(pulled->id == img.id);
+}
