@@ -117,12 +117,6 @@ Result<LayerInfo> LayerStore::create(const ReadFn& read, const std::optional<Dig
     return get(info.diff_id);
   }
   BERTH_TRY(write_info(tmp, info));
-  // The files must be on disk before the layer becomes visible (a crash must not leave a
-  // complete-looking layer with empty files): flush the filesystem, then rename.
-  {
-    base::UniqueFd dfd(::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dfd || ::syncfs(dfd.get()) != 0) return base::sys_error("sync layer " + tmp);
-  }
   std::string dst = dir_ + "/" + info.diff_id.hex;
   if (::rename(tmp.c_str(), dst.c_str()) != 0) {
     if (errno == EEXIST || errno == ENOTEMPTY) return get(info.diff_id);  // another unpack won
