@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "engine/base/unique_fd.h"
@@ -26,7 +27,9 @@ int main(int argc, char** argv) {
   }
   auto t0 = std::chrono::steady_clock::now();
   if (cmd == "pull") {
-    auto img = (*svc)->pull(argv[3], {}, nullptr);
+    engine::image::PullOptions opts;
+    if (const char* p = std::getenv("BERTH_BENCH_PARALLEL")) opts.parallel = std::atoi(p);
+    auto img = (*svc)->pull(argv[3], opts, nullptr);
     if (!img) {
       std::fprintf(stderr, "pull: %s\n", img.error().str().c_str());
       return 1;

@@ -25,6 +25,7 @@ BlobWriter::BlobWriter(BlobWriter&& o) noexcept
       fd_(std::move(o.fd_)),
       hash_(std::move(o.hash_)),
       size_(o.size_),
+      flushed_(o.flushed_),
       done_(o.done_) {
   o.done_ = true;
 }
@@ -45,6 +46,13 @@ Status BlobWriter::write(const void* data, size_t n) {
     }
     p += w;
     n -= static_cast<size_t>(w);
+  }
+  // Start writeback while the download goes on, so the fsync in commit() has little left.
+  constexpr uint64_t kFlushStep = 8 << 20;
+  if (size_ - flushed_ >= kFlushStep) {
+    ::sync_file_range(fd_.get(), static_cast<off64_t>(flushed_), static_cast<off64_t>(size_ - flushed_),
+                      SYNC_FILE_RANGE_WRITE);
+    flushed_ = size_;
   }
   return {};
 }

@@ -38,6 +38,7 @@ class BlobWriter {
   base::UniqueFd fd_;
   Sha256 hash_;
   uint64_t size_ = 0;
+  uint64_t flushed_ = 0;  ///< bytes already handed to writeback (sync_file_range)
   bool done_ = false;
 };
 

@@ -12,6 +12,7 @@
 #include "engine/base/fs.h"
 #include "engine/base/scope_exit.h"
 #include "engine/base/strings.h"
+#include "engine/base/unique_fd.h"
 
 namespace engine::image {
 
@@ -93,15 +94,20 @@ Status LayerStore::write_info(const std::string& layer_dir, const LayerInfo& inf
 
 Result<LayerInfo> LayerStore::create(int fd, const std::optional<Digest>& expected,
                                      const std::optional<LayerBlob>& blob, const UnpackOptions& opts) {
+  return create(fd_reader(fd), expected, blob, opts);
+}
+
+Result<LayerInfo> LayerStore::create(const ReadFn& read, const std::optional<Digest>& expected,
+                                     const std::optional<LayerBlob>& blob, const UnpackOptions& opts) {
   std::string tmp = dir_ + "/tmp/unpack-" + base::random_hex(16);
   BERTH_TRY(base::make_dirs(tmp + "/diff", 0700));
   base::ScopeExit cleanup([&] { (void)base::remove_all(tmp); });
   if (::chmod((tmp + "/diff").c_str(), 0755) != 0) return base::sys_error("chmod " + tmp + "/diff");
-  auto r = unpack_layer(fd, tmp + "/diff", opts);
+  auto r = unpack_layer(read, tmp + "/diff", opts);
   if (!r) return r.take_error();
   if (expected && r->diff_id != *expected)
     return base::invalid("layer diff ID mismatch: expected " + expected->str() + ", got " + r->diff_id.str());
-  if (blob && r->compressed_digest != blob->digest)
+  if (blob && opts.hash_compressed && r->compressed_digest != blob->digest)
     return base::invalid("layer blob digest mismatch: expected " + blob->digest.str() + ", got " +
                          r->compressed_digest.str());
   LayerInfo info{r->diff_id, r->size, blob};

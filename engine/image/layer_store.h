@@ -45,8 +45,12 @@ class LayerStore {
   base::Result<LayerInfo> get(const Digest& diff_id) const;
   /// Unpacks the tar read from fd; fails if expected_diff_id is set and does not match.
   /// If the layer already exists the new copy is discarded. blob is recorded if given
-  /// (its digest is checked against the bytes read).
+  /// (its digest is checked against the bytes read unless opts.hash_compressed is off,
+  /// for callers that verify the blob themselves).
   base::Result<LayerInfo> create(int fd, const std::optional<Digest>& expected_diff_id,
+                                 const std::optional<LayerBlob>& blob, const UnpackOptions& opts = {});
+  /// Same, reading the tar from a reader.
+  base::Result<LayerInfo> create(const ReadFn& read, const std::optional<Digest>& expected_diff_id,
                                  const std::optional<LayerBlob>& blob, const UnpackOptions& opts = {});
   /// Records the blob a layer can be served from (if it has none yet).
   base::Status set_blob(const Digest& diff_id, const LayerBlob& blob);

@@ -53,7 +53,8 @@ class ImageService {
   base::Status push(const std::string& ref, const PushOptions& opts, const ProgressFn& progress);
 
   /// Checks credentials against a registry (docker login); the caller stores them.
-  base::Status login(const std::string& server, const AuthConfig& auth, bool insecure);
+  base::Status login(const std::string& server, const AuthConfig& auth, bool insecure,
+                     const std::string& certs_dir = "/etc/berth/certs.d");
 
   /// Stores an image built elsewhere (builder, load, pull): config blob, layers already created.
   base::Result<Image> register_image(const std::string& config_json, const std::vector<std::string>& tags,

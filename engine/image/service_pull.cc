@@ -45,6 +45,50 @@ Status send_all(int fd, const char* p, size_t n) {
   return {};
 }
 
+// Downloads a (small) config blob and checks its digest.
+Result<std::string> fetch_config(registry::RegistryClient& client, const Digest& d) {
+  std::string text;
+  Status s = client.fetch_blob(
+      d,
+      [&](const char* p, size_t n) -> Status {
+        if (text.size() + n > kMaxConfig) return base::invalid("image config is too large");
+        text.append(p, n);
+        return {};
+      },
+      nullptr);
+  if (!s.ok()) return s.take_error().wrap("pull config");
+  if (sha256_of(text) != d) return base::invalid("pull config: digest mismatch for " + d.str());
+  return text;
+}
+
+// Runs fn(0..n-1) on up to `parallel` threads; stops handing out work at the first error.
+Status run_parallel(size_t n, int parallel, const std::function<Status(size_t)>& fn) {
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  std::optional<base::Error> first_error;
+  auto worker = [&] {
+    for (;;) {
+      size_t i = next++;
+      if (i >= n) return;
+      {
+        std::lock_guard lock(mu);
+        if (first_error) return;
+      }
+      Status s = fn(i);
+      if (!s.ok()) {
+        std::lock_guard lock(mu);
+        if (!first_error) first_error = s.take_error();
+      }
+    }
+  };
+  size_t nthreads = std::min<size_t>(n, static_cast<size_t>(std::max(1, parallel)));
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < nthreads; ++t) threads.emplace_back(worker);
+  for (std::thread& t : threads) t.join();
+  if (first_error) return std::move(*first_error);
+  return {};
+}
+
 }  // namespace
 
 Status ImageService::pull_layer(const PullJob& job) {
@@ -53,12 +97,17 @@ Status ImageService::pull_layer(const PullJob& job) {
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return base::sys_error("socketpair");
   UniqueFd wr(sv[0]);
   UniqueFd rd(sv[1]);
+  // A deep buffer lets the download run ahead of the unpacker (pipelining on 2+ cores).
+  int sndbuf = 4 << 20;
+  ::setsockopt(wr.get(), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
   auto writer = blobs_.writer();
   if (!writer) return writer.take_error();
   const bool had_blob = blobs_.has(job.blob.digest);
   std::optional<Result<LayerInfo>> layer;
   std::thread unpacker([&] {
-    layer = layers_.create(rd.get(), job.diff_id, LayerBlob{job.blob.digest, job.blob.media_type, job.blob.size});
+    UnpackOptions uo;
+    uo.hash_compressed = false;  // the blob writer verifies the download's digest
+    layer = layers_.create(rd.get(), job.diff_id, LayerBlob{job.blob.digest, job.blob.media_type, job.blob.size}, uo);
     rd.reset();  // a failed unpack stops the download with EPIPE instead of blocking it
   });
   // If the unpacker stops early the download still completes, so a corrupted blob is
@@ -108,7 +157,7 @@ Result<Image> ImageService::pull(const std::string& ref_s, const PullOptions& op
     std::lock_guard lock(pmu);
     progress_in(e);
   };
-  registry::RegistryClient client(ref->domain, ref->path, opts.auth, opts.insecure);
+  registry::RegistryClient client(ref->domain, ref->path, opts.auth, opts.insecure, false, opts.certs_dir);
   std::string wanted = ref->digest ? ref->digest->str() : ref->tag;
   progress({ref->digest ? ref->digest->str() : ref->tag, "Pulling from " + ref->path, 0, 0});
   auto top = client.get_manifest(wanted);
@@ -142,19 +191,9 @@ Result<Image> ImageService::pull(const std::string& ref_s, const PullOptions& op
   auto manifest = parse_manifest(chosen.body);
   if (!manifest) return manifest.take_error();
 
-  std::string config_text;
-  Status cs = client.fetch_blob(
-      manifest->config.digest,
-      [&](const char* p, size_t n) -> Status {
-        if (config_text.size() + n > kMaxConfig) return base::invalid("image config is too large");
-        config_text.append(p, n);
-        return {};
-      },
-      nullptr);
-  if (!cs.ok()) return cs.take_error().wrap("pull config");
-  if (sha256_of(config_text) != manifest->config.digest)
-    return base::invalid("pull config: digest mismatch for " + manifest->config.digest.str());
-  auto cfg = parse_image_config(config_text);
+  auto config_text = fetch_config(client, manifest->config.digest);
+  if (!config_text) return config_text.take_error();
+  auto cfg = parse_image_config(*config_text);
   if (!cfg) return cfg.take_error();
   if (cfg->diff_ids.size() != manifest->layers.size())
     return base::invalid("pull: manifest has " + std::to_string(manifest->layers.size()) + " layers but the config lists " +
@@ -174,29 +213,7 @@ Result<Image> ImageService::pull(const std::string& ref_s, const PullOptions& op
     progress({l.digest.short_hex(), "Pulling fs layer", 0, 0});
     jobs.push_back(PullJob{&client, l, cfg->diff_ids[i], progress});
   }
-  std::atomic<size_t> next{0};
-  std::mutex emu;
-  std::optional<base::Error> first_error;
-  auto worker = [&] {
-    for (;;) {
-      size_t i = next++;
-      if (i >= jobs.size()) return;
-      {
-        std::lock_guard lock(emu);
-        if (first_error) return;
-      }
-      Status s = pull_layer(jobs[i]);
-      if (!s.ok()) {
-        std::lock_guard lock(emu);
-        if (!first_error) first_error = s.take_error();
-      }
-    }
-  };
-  size_t nthreads = std::min<size_t>(jobs.size(), static_cast<size_t>(std::max(1, opts.parallel)));
-  std::vector<std::thread> threads;
-  for (size_t t = 0; t < nthreads; ++t) threads.emplace_back(worker);
-  for (std::thread& t : threads) t.join();
-  if (first_error) return std::move(*first_error);
+  BERTH_TRY(run_parallel(jobs.size(), opts.parallel, [&](size_t i) { return pull_layer(jobs[i]); }));
 
   std::vector<std::string> tags;
   if (!ref->tag.empty()) tags.push_back(ref->tagged());
@@ -205,9 +222,9 @@ Result<Image> ImageService::pull(const std::string& ref_s, const PullOptions& op
   {
     std::lock_guard lock(mu_);
     if (auto id = images_.lookup_ref(ref->digest ? ref->digested() : ref->tagged()))
-      had = *id == sha256_of(config_text);
+      had = *id == sha256_of(*config_text);
   }
-  auto img = register_image(config_text, tags, digests, manifest_blobs);
+  auto img = register_image(*config_text, tags, digests, manifest_blobs);
   if (!img) return img.take_error();
   rollback.commit();
   progress({"", "Digest: " + top->digest.str(), 0, 0});
@@ -216,13 +233,14 @@ Result<Image> ImageService::pull(const std::string& ref_s, const PullOptions& op
   return img;
 }
 
-Status ImageService::login(const std::string& server, const AuthConfig& auth, bool insecure) {
+Status ImageService::login(const std::string& server, const AuthConfig& auth, bool insecure,
+                           const std::string& certs_dir) {
   std::string domain = server;
   if (base::starts_with(domain, "https://")) domain = domain.substr(8);
   if (base::starts_with(domain, "http://")) domain = domain.substr(7);
   if (auto slash = domain.find('/'); slash != std::string::npos) domain = domain.substr(0, slash);
   if (domain.empty() || domain == "index.docker.io") domain = "docker.io";
-  registry::RegistryClient client(domain, "", auth, insecure);
+  registry::RegistryClient client(domain, "", auth, insecure, false, certs_dir);
   return client.ping();
 }
 

@@ -58,7 +58,7 @@ Status ImageService::push(const std::string& ref_s, const PushOptions& opts, con
   }
   LayerPin pin(*this, img.config.diff_ids);
   progress({"", "The push refers to repository [" + ref->name() + "]", 0, 0});
-  registry::RegistryClient client(ref->domain, ref->path, opts.auth, opts.insecure, true);
+  registry::RegistryClient client(ref->domain, ref->path, opts.auth, opts.insecure, true, opts.certs_dir);
   Manifest m;
   bool all_gzip = true;
   for (const Digest& diff_id : img.config.diff_ids) {

@@ -79,14 +79,16 @@ struct AuthConfig {
 struct PullOptions {
   std::string platform = "linux/amd64";  ///< os/arch[/variant]
   std::optional<AuthConfig> auth;
-  bool insecure = false;   ///< plain HTTP (always used for localhost and 127.0.0.0/8)
+  bool insecure = false;   ///< allow plain HTTP after a failed TLS handshake (always for localhost, 127.0.0.0/8)
   int parallel = 3;        ///< layers fetched at once
+  std::string certs_dir = "/etc/berth/certs.d";  ///< <dir>/<registry>/ca.crt trusted when present
 };
 
 /// Options of push.
 struct PushOptions {
   std::optional<AuthConfig> auth;
   bool insecure = false;
+  std::string certs_dir = "/etc/berth/certs.d";
 };
 
 }  // namespace engine::image

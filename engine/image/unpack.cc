@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "engine/base/strings.h"
@@ -36,14 +37,15 @@ using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
 // Two stacked readers: `outer` decompresses the fd (hashing the compressed bytes) and
 // `inner` parses tar from outer's output (hashing the uncompressed bytes). One pass.
 struct Stream {
-  int fd = -1;
+  ReadFn reader;
+  std::optional<base::Error> read_error;
   std::string cbuf = std::string(kBufSize, '\0');
   std::string ubuf = std::string(kBufSize, '\0');
   Sha256 compressed;
   Sha256 uncompressed;
   uint64_t csize = 0;
   uint64_t usize = 0;
-  int read_errno = 0;
+  bool hash_compressed = true;
   ArchivePtr outer;
   ArchivePtr inner;
   std::function<void(uint64_t)> on_progress;
@@ -51,19 +53,17 @@ struct Stream {
 
 la_ssize_t read_fd(archive*, void* data, const void** buf) {
   auto* s = static_cast<Stream*>(data);
-  for (;;) {
-    ssize_t n = ::read(s->fd, s->cbuf.data(), s->cbuf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      s->read_errno = errno;
-      return -1;
-    }
-    s->compressed.update(s->cbuf.data(), static_cast<size_t>(n));
-    s->csize += static_cast<uint64_t>(n);
-    if (s->on_progress && n > 0) s->on_progress(s->csize);
-    *buf = s->cbuf.data();
-    return n;
+  auto r = s->reader(s->cbuf.data(), s->cbuf.size());
+  if (!r) {
+    s->read_error = r.take_error();
+    return -1;
   }
+  size_t n = *r;
+  if (s->hash_compressed) s->compressed.update(s->cbuf.data(), n);
+  s->csize += n;
+  if (s->on_progress && n > 0) s->on_progress(s->csize);
+  *buf = s->cbuf.data();
+  return static_cast<la_ssize_t>(n);
 }
 
 la_ssize_t read_outer(archive*, void* data, const void** buf) {
@@ -87,9 +87,16 @@ std::string compression_name(archive* a) {
   }
 }
 
-Result<std::unique_ptr<Stream>> open_stream(int fd) {
+base::Error read_failure(Stream& s, archive* a) {
+  if (s.read_error) return *s.read_error;
+  const char* msg = archive_error_string(a);
+  return base::invalid(std::string("read layer: ") + (msg ? msg : "unknown error"));
+}
+
+Result<std::unique_ptr<Stream>> open_stream(const ReadFn& reader, bool hash_compressed) {
   auto s = std::make_unique<Stream>();
-  s->fd = fd;
+  s->reader = reader;
+  s->hash_compressed = hash_compressed;
   s->outer.reset(archive_read_new());
   archive* o = s->outer.get();
   archive_read_support_filter_gzip(o);
@@ -98,16 +105,15 @@ Result<std::unique_ptr<Stream>> open_stream(int fd) {
   archive_read_support_filter_bzip2(o);
   archive_read_support_format_raw(o);
   archive_read_support_format_empty(o);
-  if (archive_read_open(o, s.get(), nullptr, read_fd, nullptr) != ARCHIVE_OK)
-    return base::invalid(std::string("read layer: ") + archive_error_string(o));
+  if (archive_read_open(o, s.get(), nullptr, read_fd, nullptr) != ARCHIVE_OK) return read_failure(*s, o);
   archive_entry* e = nullptr;
   int r = archive_read_next_header(o, &e);
   if (r == ARCHIVE_EOF) return s;  // empty stream
-  if (r < ARCHIVE_WARN) return base::invalid(std::string("read layer: ") + archive_error_string(o));
+  if (r < ARCHIVE_WARN) return read_failure(*s, o);
   s->inner.reset(archive_read_new());
   archive_read_support_format_tar(s->inner.get());
   if (archive_read_open(s->inner.get(), s.get(), nullptr, read_outer, nullptr) != ARCHIVE_OK)
-    return base::invalid(std::string("read layer: ") + archive_error_string(s->inner.get()));
+    return read_failure(*s, s->inner.get());
   return s;
 }
 
@@ -117,20 +123,20 @@ Status drain(Stream& s, UnpackResult& out) {
     const void* b;
     while (true) {
       la_ssize_t n = read_outer(nullptr, &s, &b);
-      if (n < 0) return base::invalid(std::string("read layer: ") + archive_error_string(s.outer.get()));
+      if (n < 0) return read_failure(s, s.outer.get());
       if (n == 0) break;
     }
   }
   const void* b;
   while (true) {
     la_ssize_t n = read_fd(nullptr, &s, &b);
-    if (n < 0) return base::sys_error("read layer", s.read_errno);
+    if (n < 0) return read_failure(s, s.outer.get());
     if (n == 0) break;
   }
   out.compression = compression_name(s.outer.get());
   out.diff_id = s.uncompressed.finish();
   out.size = s.usize;
-  out.compressed_digest = s.compressed.finish();
+  if (s.hash_compressed) out.compressed_digest = s.compressed.finish();
   out.compressed_size = s.csize;
   return {};
 }
@@ -319,10 +325,24 @@ Status Extractor::finish() {
 
 }  // namespace
 
+ReadFn fd_reader(int fd) {
+  return [fd](char* buf, size_t n) -> Result<size_t> {
+    for (;;) {
+      ssize_t r = ::read(fd, buf, n);
+      if (r >= 0) return static_cast<size_t>(r);
+      if (errno != EINTR) return base::sys_error("read layer");
+    }
+  };
+}
+
 Result<UnpackResult> unpack_layer(int fd, const std::string& dest, const UnpackOptions& opts) {
+  return unpack_layer(fd_reader(fd), dest, opts);
+}
+
+Result<UnpackResult> unpack_layer(const ReadFn& read, const std::string& dest, const UnpackOptions& opts) {
   UniqueFd root(::open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!root) return base::sys_error("open " + dest);
-  auto s = open_stream(fd);
+  auto s = open_stream(read, opts.hash_compressed);
   if (!s) return s.take_error();
   (*s)->on_progress = opts.on_progress;
   Extractor ex(root.get(), opts);
@@ -332,8 +352,9 @@ Result<UnpackResult> unpack_layer(int fd, const std::string& dest, const UnpackO
       archive_entry* e = nullptr;
       int r = archive_read_next_header(in, &e);
       if (r == ARCHIVE_EOF) break;
-      if (r < ARCHIVE_WARN) return base::invalid(std::string("read layer: ") + archive_error_string(in));
-      BERTH_TRY(ex.entry(in, e));
+      if (r < ARCHIVE_WARN) return read_failure(**s, in);
+      Status st = ex.entry(in, e);
+      if (!st.ok()) return (*s)->read_error ? *(*s)->read_error : st.take_error();
     }
   }
   BERTH_TRY(ex.finish());
@@ -343,7 +364,7 @@ Result<UnpackResult> unpack_layer(int fd, const std::string& dest, const UnpackO
 }
 
 Result<UnpackResult> digest_layer(int fd) {
-  auto s = open_stream(fd);
+  auto s = open_stream(fd_reader(fd), true);
   if (!s) return s.take_error();
   UnpackResult out;
   BERTH_TRY(drain(**s, out));

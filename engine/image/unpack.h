@@ -20,6 +20,8 @@ namespace engine::image {
 struct UnpackOptions {
   bool convert_whiteouts = true;  ///< OCI whiteouts -> overlayfs whiteouts
   bool chown = true;              ///< apply uid/gid from the archive (only effective as root)
+  /// Hash the bytes read from the fd (compressed_digest); off when the caller verifies them.
+  bool hash_compressed = true;
   /// Called with the number of compressed bytes consumed so far (for progress).
   std::function<void(uint64_t)> on_progress;
 };
@@ -33,8 +35,16 @@ struct UnpackResult {
   std::string compression;     ///< "none", "gzip", "zstd", "xz", "bzip2"
 };
 
+/// A source of bytes: fills buf with up to n bytes, returns the count, 0 at the end, or
+/// an error (which aborts the unpack with its message).
+using ReadFn = std::function<base::Result<size_t>(char* buf, size_t n)>;
+/// A ReadFn over a file descriptor.
+ReadFn fd_reader(int fd);
+
 /// Unpacks the tar read from fd into the existing empty directory dest.
 base::Result<UnpackResult> unpack_layer(int fd, const std::string& dest, const UnpackOptions& opts = {});
+/// Same, pulling the bytes from a reader (e.g. a registry download, no extra copy).
+base::Result<UnpackResult> unpack_layer(const ReadFn& read, const std::string& dest, const UnpackOptions& opts = {});
 
 /// Only reads the stream and computes the digests (no extraction).
 base::Result<UnpackResult> digest_layer(int fd);

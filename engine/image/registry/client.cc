@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/base/fs.h"
 #include "engine/base/strings.h"
 #include "engine/image/manifest.h"
 #include "engine/image/registry/auth.h"
@@ -34,7 +35,7 @@ std::string registry_error_text(const std::string& body) {
 
 }  // namespace
 
-Endpoint registry_endpoint(const std::string& domain, bool insecure) {
+Endpoint registry_endpoint(const std::string& domain) {
   Endpoint ep;
   std::string host = domain;
   std::string port;
@@ -45,22 +46,46 @@ Endpoint registry_endpoint(const std::string& domain, bool insecure) {
   }
   if (host == "docker.io") host = "registry-1.docker.io";
   ep.host = host;
-  ep.tls = !(insecure || is_local_host(host));
-  ep.port = port.empty() ? (ep.tls ? "443" : "80") : port;
+  ep.tls = true;
+  ep.port = port.empty() ? "443" : port;
   return ep;
 }
 
+bool registry_allows_http(const std::string& domain, bool insecure) {
+  return insecure || is_local_host(registry_endpoint(domain).host);
+}
+
 RegistryClient::RegistryClient(const std::string& domain, std::string repo, std::optional<AuthConfig> auth,
-                               bool insecure, bool push)
-    : ep_(registry_endpoint(domain, insecure)), domain_(domain), repo_(std::move(repo)), auth_(std::move(auth)) {
+                               bool insecure, bool push, const std::string& certs_dir)
+    : ep_(registry_endpoint(domain)), domain_(domain), repo_(std::move(repo)), auth_(std::move(auth)) {
   if (!repo_.empty()) scope_ = "repository:" + repo_ + (push ? ":pull,push" : ":pull");
+  allow_http_ = registry_allows_http(domain, insecure);
+  port_explicit_ = domain.find(':') != std::string::npos;
+  std::string ca = certs_dir + "/" + domain + "/ca.crt";
+  if (!certs_dir.empty() && base::path_exists(ca)) ep_.ca_file = ca;
+}
+
+Endpoint RegistryClient::endpoint() {
+  std::lock_guard lock(mu_);
+  return ep_;
+}
+
+bool RegistryClient::fall_back_to_http(const base::Error& e) {
+  std::lock_guard lock(mu_);
+  if (!allow_http_ || !ep_.tls || e.message.rfind("tls handshake", 0) != 0) return false;
+  // A server that speaks TLS with an untrusted certificate is not downgraded.
+  if (e.message.find("certificate verify failed") != std::string::npos) return false;
+  ep_.tls = false;
+  if (!port_explicit_) ep_.port = "80";
+  idle_.clear();
+  return true;
 }
 
 RegistryClient::~RegistryClient() = default;
 
 std::unique_ptr<HttpClient> RegistryClient::borrow(const Endpoint& ep) {
+  std::lock_guard lock(mu_);
   if (ep.host == ep_.host && ep.port == ep_.port && ep.tls == ep_.tls) {
-    std::lock_guard lock(mu_);
     if (!idle_.empty()) {
       auto c = std::move(idle_.back());
       idle_.pop_back();
@@ -72,8 +97,8 @@ std::unique_ptr<HttpClient> RegistryClient::borrow(const Endpoint& ep) {
 
 void RegistryClient::give_back(std::unique_ptr<HttpClient> c) {
   const Endpoint& ep = c->endpoint();
-  if (ep.host != ep_.host || ep.port != ep_.port || ep.tls != ep_.tls) return;
   std::lock_guard lock(mu_);
+  if (ep.host != ep_.host || ep.port != ep_.port || ep.tls != ep_.tls) return;
   if (idle_.size() < 8) idle_.push_back(std::move(c));
 }
 
@@ -97,7 +122,7 @@ Status RegistryClient::authenticate(const HttpResponse& r) {
     return {};
   }
   if (ch->scheme != "bearer") return base::precondition("unauthorized: unsupported auth scheme \"" + ch->scheme + "\"");
-  auto realm = parse_url(ch->params["realm"], ep_);
+  auto realm = parse_url(ch->params["realm"], endpoint());
   if (!realm) return realm.take_error().wrap("token realm");
   std::string target = realm->target;
   target += (target.find('?') == std::string::npos ? "?" : "&");
@@ -123,10 +148,11 @@ Status RegistryClient::authenticate(const HttpResponse& r) {
 }
 
 Result<HttpResponse> RegistryClient::request(HttpRequest req, const BodySink& sink) {
-  Endpoint ep = ep_;
+  Endpoint ep = endpoint();
   bool authed_retry = false;
   for (int hop = 0; hop < 6; ++hop) {
-    bool same_host = ep.host == ep_.host && ep.port == ep_.port;
+    Endpoint home = endpoint();
+    bool same_host = ep.host == home.host && ep.port == home.port;
     if (same_host) {
       std::lock_guard lock(mu_);
       if (!authorization_.empty()) req.headers["Authorization"] = authorization_;
@@ -134,9 +160,31 @@ Result<HttpResponse> RegistryClient::request(HttpRequest req, const BodySink& si
       req.headers.erase("Authorization");
     }
     auto c = borrow(ep);
-    auto res = c->send(req, sink);
-    if (!res) return res.take_error();
-    give_back(std::move(c));
+    auto res = c->start(req);
+    if (!res) {
+      if (same_host && fall_back_to_http(res.error())) {
+        ep = endpoint();
+        continue;
+      }
+      return res.take_error();
+    }
+    if (res->status < 200 || res->status >= 300) {
+      give_back(std::move(c));  // non-2xx bodies were read by start()
+    } else {
+      std::string chunk(1 << 18, '\0');
+      for (;;) {
+        auto n = c->read_body(chunk.data(), chunk.size());
+        if (!n) return n.take_error();
+        if (*n == 0) break;
+        if (sink) {
+          BERTH_TRY(sink(chunk.data(), *n));
+        } else {
+          res->body.append(chunk.data(), *n);
+        }
+      }
+      give_back(std::move(c));
+      return res;
+    }
     if (res->status == 401 && same_host && !authed_retry) {
       BERTH_TRY(authenticate(*res));
       authed_retry = true;
@@ -227,7 +275,7 @@ Status RegistryClient::upload_blob(const Digest& d, const std::string& path, con
     if (!loc) return loc.take_error();
     upload_url = *loc;
   }
-  auto url = parse_url(upload_url, ep_);
+  auto url = parse_url(upload_url, endpoint());
   if (!url) return url.take_error();
   HttpRequest req;
   req.method = "PUT";

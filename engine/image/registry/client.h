@@ -21,9 +21,14 @@
 
 namespace engine::image::registry {
 
-/// The endpoint of a registry domain: docker.io is registry-1.docker.io over HTTPS;
-/// localhost, 127.0.0.0/8 and ::1 (and any registry when insecure) use plain HTTP.
-Endpoint registry_endpoint(const std::string& domain, bool insecure);
+/// Where per-registry CAs live: <dir>/<host[:port]>/ca.crt (Docker's certs.d layout).
+inline constexpr const char* kDefaultCertsDir = "/etc/berth/certs.d";
+
+/// The HTTPS endpoint of a registry domain (docker.io is registry-1.docker.io).
+Endpoint registry_endpoint(const std::string& domain);
+/// True when a registry may fall back to plain HTTP if its TLS handshake fails, as Docker
+/// does for localhost, 127.0.0.0/8, ::1 and --insecure-registry entries.
+bool registry_allows_http(const std::string& domain, bool insecure);
 
 /// A manifest (or index) as fetched.
 struct FetchedManifest {
@@ -35,8 +40,9 @@ struct FetchedManifest {
 class RegistryClient {
  public:
   /// push widens the token scope to pull,push; an empty repo is for login checks only.
+  /// <certs_dir>/<domain>/ca.crt, when present, is trusted for this registry.
   RegistryClient(const std::string& domain, std::string repo, std::optional<AuthConfig> auth, bool insecure,
-                 bool push = false);
+                 bool push = false, const std::string& certs_dir = kDefaultCertsDir);
   ~RegistryClient();
   /// GET /v2/<repo>/manifests/<tag or digest>, accepting every supported manifest type.
   base::Result<FetchedManifest> get_manifest(const std::string& reference);
@@ -56,17 +62,23 @@ class RegistryClient {
   const std::string& repo() const { return repo_; }
 
  private:
+  /// Sends req, answering 401 challenges and following redirects; a 2xx body goes to sink.
   base::Result<HttpResponse> request(HttpRequest req, const BodySink& sink = nullptr);
   base::Status authenticate(const HttpResponse& unauthorized);
   std::unique_ptr<HttpClient> borrow(const Endpoint& ep);
   void give_back(std::unique_ptr<HttpClient> c);
   base::Error http_error(const HttpResponse& r, const std::string& what) const;
+  Endpoint endpoint();
+  /// After a failed TLS handshake with a registry allowed plain HTTP: switch to it.
+  bool fall_back_to_http(const base::Error& e);
 
   Endpoint ep_;
   std::string domain_;
   std::string repo_;
   std::optional<AuthConfig> auth_;
   std::string scope_;
+  bool allow_http_ = false;
+  bool port_explicit_ = false;
   std::mutex mu_;
   std::vector<std::unique_ptr<HttpClient>> idle_;
   std::string authorization_;  ///< current Authorization header value

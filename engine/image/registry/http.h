@@ -17,6 +17,7 @@ struct Endpoint {
   std::string host;
   std::string port;
   bool tls = true;
+  std::string ca_file;  ///< extra trusted CA (PEM) besides the system ones, or empty
   std::string url() const { return (tls ? "https://" : "http://") + host + ":" + port; }
 };
 
@@ -57,12 +58,18 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
   /// Sends req; with a sink, a 2xx body is streamed to it instead of being buffered.
   base::Result<HttpResponse> send(const HttpRequest& req, const BodySink& sink = nullptr);
+  /// Sends req and reads the head only; a 2xx body is then pulled with read_body()
+  /// (other answers come with their body buffered).
+  base::Result<HttpResponse> start(const HttpRequest& req);
+  /// Next body bytes of a started response: count, 0 at the end.
+  base::Result<size_t> read_body(char* buf, size_t n);
   const Endpoint& endpoint() const { return ep_; }
 
  private:
   struct Conn;
   base::Status connect();
-  base::Result<HttpResponse> send_once(const HttpRequest& req, const BodySink& sink);
+  base::Result<HttpResponse> start_once(const HttpRequest& req);
+  std::string what_;  ///< "METHOD url" of the request in flight, for errors
   Endpoint ep_;
   std::unique_ptr<Conn> conn_;
 };

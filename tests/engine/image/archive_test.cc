@@ -41,7 +41,7 @@ std::string config_for(const std::vector<std::string>& layer_tars) {
 
 }  // namespace
 
-TEST_CASE("archive: save then load round-trips images, tags and layer contents") {
+TEST_CASE("archive: save then load round-trips images / tags and layer contents") {
   test::TempDir dir;
   auto a = open_service(dir / "a");
   test::TarBuilder("gzip").file("etc/base", "base").write_to(dir / "rootfs.tgz");

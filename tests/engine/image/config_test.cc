@@ -40,7 +40,7 @@ TEST_CASE("config: Docker image config parses and round-trips") {
   CHECK_FALSE(c->config.entrypoint->empty());
 }
 
-TEST_CASE("config: null Cmd stays unset, missing rootfs is an error") {
+TEST_CASE("config: null Cmd stays unset / missing rootfs is an error") {
   auto c = parse_image_config(R"({"config": {"Cmd": null}, "rootfs": {"type": "layers", "diff_ids": []}})");
   REQUIRE(c);
   CHECK_FALSE(c->config.cmd.has_value());
@@ -51,7 +51,7 @@ TEST_CASE("config: null Cmd stays unset, missing rootfs is an error") {
 
 #include "engine/image/inspect.h"
 
-TEST_CASE("inspect: Docker API shapes for list, inspect, history and rmi") {
+TEST_CASE("inspect: Docker API shapes for list / inspect / history and rmi") {
   Image img;
   img.id = sha256_of("cfg");
   img.repo_tags = {"busybox:latest"};

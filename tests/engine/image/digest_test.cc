@@ -7,7 +7,7 @@
 
 using namespace engine::image;
 
-TEST_CASE("digest: sha256 of known inputs, streaming equals one-shot") {
+TEST_CASE("digest: sha256 of known inputs / streaming equals one-shot") {
   CHECK(sha256_of("").str() == "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   Sha256 h;
   h.update("ab");
@@ -24,7 +24,7 @@ TEST_CASE("digest: parse refuses other algorithms and bad hex") {
   CHECK(parse_digest("md5:x").error().message == "unsupported digest algorithm in \"md5:x\"");
 }
 
-TEST_CASE("blob store: put, read, verify on commit, list and remove") {
+TEST_CASE("blob store: put / read / verify on commit / list and remove") {
   test::TempDir dir;
   auto store = BlobStore::open(dir.path());
   REQUIRE(store);

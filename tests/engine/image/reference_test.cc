@@ -21,7 +21,7 @@ TEST_CASE("reference: short names normalize like Docker") {
   CHECK(idx->str() == "docker.io/library/alpine:latest");
 }
 
-TEST_CASE("reference: registries with ports, localhost and digests") {
+TEST_CASE("reference: registries with ports / localhost and digests") {
   auto r = parse_reference("host:5000/ns/app:1.2");
   REQUIRE(r);
   CHECK(r->domain == "host:5000");

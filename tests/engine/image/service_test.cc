@@ -34,7 +34,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("image service: import makes a one-layer image, found by name, ID and short ID") {
+TEST_CASE("image service: import makes a one-layer image / found by name / ID and short ID") {
   Fixture f;
   Image img = f.import("base:1", "shell", "gzip");
   CHECK(img.repo_tags == std::vector<std::string>{"base:1"});
@@ -63,7 +63,7 @@ TEST_CASE("image service: import makes a one-layer image, found by name, ID and 
   CHECK((*again)->resolve("base:1")->id == img.id);
 }
 
-TEST_CASE("image service: tag, list, history") {
+TEST_CASE("image service: tag / list / history") {
   Fixture f;
   Image a = f.import("a", "one");
   REQUIRE(f.svc->tag("a", "registry.local:5000/team/a:v2"));
@@ -83,7 +83,7 @@ TEST_CASE("image service: tag, list, history") {
   CHECK(h->front().tags == std::vector<std::string>{"b:latest"});
 }
 
-TEST_CASE("image service: rmi untags, deletes, refuses in-use images unless forced") {
+TEST_CASE("image service: rmi untags / deletes / refuses in-use images unless forced") {
   Fixture f;
   Image a = f.import("app:1", "app");
   REQUIRE(f.svc->tag("app:1", "app:2"));
@@ -115,7 +115,7 @@ TEST_CASE("image service: rmi untags, deletes, refuses in-use images unless forc
   CHECK(f.svc->blobs().list().empty());
 }
 
-TEST_CASE("image service: shared layers stay until the last image goes; prune") {
+TEST_CASE("image service: shared layers stay until the last image goes / prune") {
   Fixture f;
   Image a = f.import("x:1", "same");
   Image b = f.import("x:2", "same");  // same rootfs bytes, different config (created time)

@@ -4,6 +4,7 @@ list(APPEND ENGINE_TEST_SOURCES
   image/config_test.cc
   image/digest_test.cc
   image/reference_test.cc
+  image/registry_auth_test.cc
   image/service_test.cc
   image/tar_builder.cc
   image/unpack_test.cc

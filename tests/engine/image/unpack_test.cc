@@ -47,7 +47,7 @@ void expect_refused(const std::string& tar, const std::string& message, const te
 
 }  // namespace
 
-TEST_CASE("unpack: a plain layer is written with contents, modes, links and digests") {
+TEST_CASE("unpack: a plain layer is written with contents / modes / links and digests") {
   test::TempDir dest;
   std::string tar = test::TarBuilder()
                         .dir("./etc/", 0755)
@@ -121,7 +121,7 @@ TEST_CASE("unpack: writes through a symlink that leaves the layer are refused") 
                  "entry \"a/sub/p\": \"a/sub\" resolves outside the layer", outside);
 }
 
-TEST_CASE("unpack: a symlink inside the layer may be written through; a file replaces a symlink") {
+TEST_CASE("unpack: a symlink inside the layer may be written through / a file replaces a symlink") {
   test::TempDir outside("berth-outside");
   test::write_text(outside / "target", "original");
   test::TempDir dest;
@@ -155,7 +155,7 @@ TEST_CASE("unpack: hard links to outside the layer are refused") {
   CHECK(st.st_nlink == 1);
 }
 
-TEST_CASE("unpack: device nodes, over-long names and garbage are refused") {
+TEST_CASE("unpack: device nodes / over-long names and garbage are refused") {
   test::TempDir outside("berth-outside");
   expect_refused(test::TarBuilder().device("dev/mem", false, 1, 1).finish(),
                  "entry \"dev/mem\": device nodes are not allowed in a layer", outside);
@@ -198,7 +198,7 @@ TEST_CASE("unpack: OCI whiteouts become overlay whiteouts" * doctest::skip(!test
   CHECK(std::filesystem::exists(dest / "diff/opaque/kept"));
 }
 
-TEST_CASE("layer store: diff ID verified, nothing half-written visible, layers shared") {
+TEST_CASE("layer store: diff ID verified / nothing half-written visible / layers shared") {
   test::TempDir root;
   auto store = LayerStore::open(root.path());
   REQUIRE(store);

@@ -40,7 +40,7 @@ static bool port_open(int port) {
   return ok;
 }
 
-Registry::Registry(const std::string& user, const std::string& password) {
+Registry::Registry(const std::string& user, const std::string& password, bool tls) {
   int port = free_port();
   host_ = "127.0.0.1:" + std::to_string(port);
   std::string config = "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: " +
@@ -50,6 +50,13 @@ Registry::Registry(const std::string& user, const std::string& password) {
     if (h.exit_code != 0) throw std::runtime_error("htpasswd: " + h.err);
     write_text(dir_ / "htpasswd", h.out);
     config += "auth:\n  htpasswd:\n    realm: berth-test\n    path: " + dir_.path() + "/htpasswd\n";
+  }
+  if (tls) {
+    CommandResult c = run_command({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                                   "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout",
+                                   dir_ / "key.pem", "-out", dir_ / "cert.pem"});
+    if (c.exit_code != 0) throw std::runtime_error("openssl: " + c.err);
+    config += "  tls:\n    certificate: " + dir_.path() + "/cert.pem\n    key: " + dir_.path() + "/key.pem\n";
   }
   write_text(dir_ / "config.yml", config);
   std::string cfg = dir_ / "config.yml";

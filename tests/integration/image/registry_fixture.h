@@ -13,12 +13,15 @@ namespace test {
 class Registry {
  public:
   /// With user non-empty, the registry requires basic auth (bcrypt htpasswd entry).
-  explicit Registry(const std::string& user = "", const std::string& password = "");
+  /// With tls, it serves HTTPS with a fresh self-signed certificate for 127.0.0.1.
+  explicit Registry(const std::string& user = "", const std::string& password = "", bool tls = false);
   ~Registry();
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
   /// "127.0.0.1:<port>".
   const std::string& host() const { return host_; }
+  /// The self-signed certificate (PEM) when started with tls.
+  std::string cert_path() const { return dir_.path() + "/cert.pem"; }
   /// Storage path of a blob's data file.
   std::string blob_data_path(const std::string& hex) const;
 

@@ -61,7 +61,7 @@ bool has_status(const std::vector<ProgressEvent>& evs, const std::string& prefix
 
 }  // namespace
 
-TEST_CASE("registry: push then pull round-trips a multi-layer image; blobs are mounted and skipped") {
+TEST_CASE("registry: push then pull round-trips a multi-layer image / blobs are mounted and skipped") {
   test::Registry reg;
   test::TempDir dir;
   auto a = open_service(dir / "a");
@@ -166,7 +166,7 @@ TEST_CASE("registry: a corrupted blob is refused and leaves nothing behind") {
   CHECK(std::filesystem::is_empty(dir / "b/layers/tmp"));
 }
 
-TEST_CASE("registry: basic auth with htpasswd: refused without credentials, login, push and pull") {
+TEST_CASE("registry: basic auth with htpasswd: refused without credentials / login / push and pull") {
   test::Registry reg("berth", "s3cret-pass");
   test::TempDir dir;
   auto svc = open_service(dir / "root");
@@ -204,4 +204,64 @@ TEST_CASE("registry: basic auth with htpasswd: refused without credentials, logi
   REQUIRE(creds.erase(reg.host()));
   CHECK_FALSE(creds.get(reg.host())->has_value());
   CHECK(creds.erase(reg.host()).error().code == engine::base::Code::NotFound);
+}
+
+#include "tests/integration/image/token_proxy.h"
+
+TEST_CASE("registry: bearer tokens from the WWW-Authenticate challenge / anonymous and with credentials") {
+  test::Registry reg;
+  test::TempDir dir;
+  auto svc = open_service(dir / "a");
+  Image img = make_image(*svc, dir, "tok:1", {{"f", "token"}, {"g", "gated"}});
+  REQUIRE(svc->tag("tok:1", reg.host() + "/gated/app:1"));
+  REQUIRE(svc->push(reg.host() + "/gated/app:1", {}, nullptr));
+  {
+    test::TokenProxy anon(reg.host());
+    auto b = open_service(dir / "b");
+    auto pulled = b->pull(anon.host() + "/gated/app:1", {}, nullptr);
+    REQUIRE_MESSAGE(pulled, pulled.error().str());
+    CHECK(pulled->id == img.id);
+    auto queries = anon.token_requests();
+    REQUIRE_FALSE(queries.empty());
+    CHECK(queries.front() == "service=berth-test&scope=repository%3Agated%2Fapp%3Apull");
+  }
+  {
+    test::TokenProxy locked(reg.host(), "alice", "wonderland");
+    auto c = open_service(dir / "c");
+    auto denied = c->pull(locked.host() + "/gated/app:1", {}, nullptr);
+    REQUIRE_FALSE(denied);
+    CHECK(denied.error().message == "unauthorized: incorrect username or password for " + locked.host());
+    PullOptions opts;
+    opts.auth = AuthConfig{"alice", "wonderland", ""};
+    auto pulled = c->pull(locked.host() + "/gated/app:1", opts, nullptr);
+    REQUIRE_MESSAGE(pulled, pulled.error().str());
+    CHECK(pulled->id == img.id);
+  }
+}
+
+TEST_CASE("registry: HTTPS with a registry CA from the certs directory") {
+  test::Registry reg("", "", true);
+  test::TempDir dir;
+  auto svc = open_service(dir / "a");
+  Image img = make_image(*svc, dir, "tls:1", {{"f", "over tls"}});
+  std::string remote = reg.host() + "/tls/app:1";
+  REQUIRE(svc->tag("tls:1", remote));
+  // Without the CA the certificate is not trusted and there is no fallback to plain HTTP
+  // once TLS answered (only a failed handshake with a non-TLS server falls back).
+  PushOptions untrusted;
+  untrusted.certs_dir = dir / "empty-certs.d";
+  auto refused = svc->push(remote, untrusted, nullptr);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("tls handshake") != std::string::npos);
+  test::write_text(dir / ("certs.d/" + reg.host() + "/ca.crt"), *engine::base::read_file(reg.cert_path()));
+  PushOptions po;
+  po.certs_dir = dir / "certs.d";
+  auto pushed = svc->push(remote, po, nullptr);
+  REQUIRE_MESSAGE(pushed, pushed.error().str());
+  auto b = open_service(dir / "b");
+  PullOptions pl;
+  pl.certs_dir = dir / "certs.d";
+  auto pulled = b->pull(remote, pl, nullptr);
+  REQUIRE_MESSAGE(pulled, pulled.error().str());
+  CHECK(pulled->id == img.id);
 }
