@@ -510,7 +510,13 @@ Status Manager::start(const std::string& ref) {
     if ((*e)->c.state.status == "paused") return precondition("cannot start a paused container, try unpause instead");
     if ((*e)->c.is_running()) return {};
   }
-  return impl_->start_entry(*e, false);
+  Status st = impl_->start_entry(*e, false);
+  if (!st) {
+    std::lock_guard lock(impl_->mu);
+    ++(*e)->failed_starts;
+    impl_->cv.notify_all();
+  }
+  return st;
 }
 
 Status Manager::stop(const std::string& ref, std::optional<int> timeout_s, const std::string& signal) {
