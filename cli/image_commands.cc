@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/context.h"
+#include "cli/format.h"
 #include "cli/image_support.h"
 #include "cli/table.h"
 #include "engine/base/strings.h"
@@ -82,7 +83,7 @@ std::string created_at(int64_t t) {
   return buf;
 }
 
-std::string since(int64_t t) { return human_duration(int64_t(std::time(nullptr)) - t) + " ago"; }
+std::string since(int64_t t) { return ago(t); }
 
 /// The fields `--format` can name, as the docker CLI calls them.
 std::map<std::string, std::string> row_fields(const Row& r, bool no_trunc) {

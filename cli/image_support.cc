@@ -13,7 +13,6 @@
 #include <iterator>
 #include <limits>
 
-#include "cli/table.h"
 #include "engine/base/strings.h"
 #include "engine/image/reference.h"
 #include "engine/image/registry/auth.h"
@@ -162,34 +161,6 @@ std::string progress_text(uint64_t current, uint64_t total, int width) {
   std::string numbers = pad8(human_size4(double(current)));
   if (current <= total) numbers += "/" + human_size4(double(total));
   return box + numbers;
-}
-
-std::string human_duration(int64_t s) {
-  if (s < 1) return "Less than a second";
-  if (s == 1) return "1 second";
-  if (s < 60) return std::to_string(s) + " seconds";
-  int64_t minutes = s / 60;
-  if (minutes == 1) return "About a minute";
-  if (minutes < 60) return std::to_string(minutes) + " minutes";
-  int64_t hours = (s + 1800) / 3600;
-  if (hours == 1) return "About an hour";
-  if (hours < 48) return std::to_string(hours) + " hours";
-  if (hours < 24 * 7 * 2) return std::to_string(hours / 24) + " days";
-  if (hours < 24 * 30 * 2) return std::to_string(hours / 24 / 7) + " weeks";
-  if (hours < 24 * 365 * 2) return std::to_string(hours / 24 / 30) + " months";
-  return std::to_string(s / 3600 / 24 / 365) + " years";
-}
-
-std::string ellipsis(const std::string& s, size_t max) {
-  if (display_width(s) <= max) return s;
-  std::string out;
-  size_t n = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if ((c & 0xC0) != 0x80 && ++n > max - 1) break;
-    out += s[i];
-  }
-  return out + "…";
 }
 
 int terminal_width(int fd) {

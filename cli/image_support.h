@@ -58,10 +58,6 @@ class JsonMessagePrinter {
 std::string progress_text(uint64_t current, uint64_t total, int width);
 /// units.HumanSize: four significant digits, decimal units ("1.234MB").
 std::string human_size4(double bytes);
-/// units.HumanDuration: "Less than a second", "3 minutes", "About an hour", "2 weeks".
-std::string human_duration(int64_t seconds);
-/// Docker's Ellipsis: at most max display characters, the last one "…" when cut.
-std::string ellipsis(const std::string& s, size_t max);
 /// Width of the terminal on fd (80 when unknown).
 int terminal_width(int fd);
 

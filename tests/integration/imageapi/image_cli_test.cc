@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "engine/base/fs.h"
 #include "tests/integration/imageapi/imageapi_fixture.h"
@@ -119,6 +121,15 @@ TEST_CASE("imageapi: tag, rmi (Untagged/Deleted lines, conflicts) and prune of d
   auto all = d.berth({"image", "prune", "-a", "-f"});
   CHECK(all.out.find("untagged: keep:1\n") != std::string::npos);
   CHECK(d.berth({"images", "-q"}).out.empty());
+
+  // Each step was published on /events as an image event.
+  std::string until = std::to_string(std::time(nullptr) + 1);
+  auto ev = d.client().request("GET", "/events?since=0&until=" + until + "&filters=" +
+                                          cli::url_encode(R"({"type":["image"]})"));
+  REQUIRE(ev);
+  std::set<std::string> actions;
+  for (const auto& line : lines(ev->body)) actions.insert(nlohmann::json::parse(line).value("Action", ""));
+  CHECK(actions == std::set<std::string>{"delete", "import", "prune", "tag", "untag"});
 }
 
 TEST_CASE("imageapi: save, rmi and load round-trip an image (file and stdin/stdout)") {

@@ -2,6 +2,7 @@
 // and the streamed JSON progress of POST /images/create.
 #include <doctest/doctest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -65,6 +66,18 @@ TEST_CASE("imageapi: push to and pull from a local registry, with Docker's progr
   CHECK(layer["progressDetail"] == nlohmann::json::object());
   CHECK(layer["id"].get<std::string>().size() == 12);
   CHECK(nlohmann::json::parse(msgs.back())["status"] == "Status: Image is up to date for " + remote);
+
+  // The stock docker CLI pulls through berthd too.
+  for (const char* docker : {"/usr/bin/docker", "/usr/local/bin/docker"}) {
+    if (::access(docker, X_OK) != 0) continue;
+    INFO(docker);
+    REQUIRE(d.berth({"rmi", remote}).exit_code == 0);
+    std::vector<std::string> env = {"DOCKER_HOST=" + d.host(), "DOCKER_CONFIG=" + (dir / "docker-config")};
+    auto dp = test::run_command({docker, "pull", remote}, env, 120);
+    CHECK_MESSAGE(dp.exit_code == 0, dp.err);
+    CHECK(dp.out.find("Status: Downloaded newer image for " + remote) != std::string::npos);
+    CHECK(nlohmann::json::parse(d.berth({"image", "inspect", remote}).out)[0]["Id"] == id);
+  }
 
   // A missing repository is an HTTP error before any stream, as dockerd answers.
   auto missing = d.berth({"pull", reg.host() + "/berth/nosuch:1"});
