@@ -11,7 +11,6 @@
 #include "cli/format.h"
 #include "cli/image_support.h"
 #include "cli/table.h"
-#include "engine/base/strings.h"
 
 namespace cli {
 
@@ -93,35 +92,6 @@ std::map<std::string, std::string> row_fields(const Row& r, bool no_trunc) {
           {"UniqueSize", "N/A"},         {"VirtualSize", human_size(double(r.size))}};
 }
 
-/// A Go template reduced to field substitution ("{{.Repository}}:{{.Tag}}"); "\t" becomes a tab.
-std::string render_template(const std::string& tmpl, const std::map<std::string, std::string>& fields) {
-  std::string out;
-  for (size_t i = 0; i < tmpl.size();) {
-    if (tmpl.compare(i, 2, "\\t") == 0) {
-      out += '\t';
-      i += 2;
-      continue;
-    }
-    if (tmpl.compare(i, 2, "{{") == 0) {
-      size_t end = tmpl.find("}}", i);
-      if (end == std::string::npos) fail("template: unclosed action in \"" + tmpl + "\"");
-      std::string key(engine::base::trim(std::string_view(tmpl).substr(i + 2, end - i - 2)));
-      if (key == "json .") {
-        out += nlohmann::json(fields).dump();
-      } else {
-        if (key.empty() || key[0] != '.' || !fields.count(key.substr(1)))
-          fail("template: unsupported field \"" + key + "\" (fields: Repository, Tag, ID, Digest, CreatedSince, "
-               "CreatedAt, Size)");
-        out += fields.at(key.substr(1));
-      }
-      i = end + 2;
-      continue;
-    }
-    out += tmpl[i++];
-  }
-  return out;
-}
-
 void list_images(const Context& ctx, const ImageOpts& o) {
   std::vector<std::string> filters = o.filters;
   if (!o.repo.empty()) filters.push_back("reference=" + o.repo);
@@ -140,7 +110,8 @@ void list_images(const Context& ctx, const ImageOpts& o) {
   }
   if (o.format == "json" || (!o.format.empty() && o.format != "table")) {
     std::string tmpl = o.format == "json" ? "{{json .}}" : o.format;
-    for (const Row& row : rows) std::printf("%s\n", render_template(tmpl, row_fields(row, o.no_trunc)).c_str());
+    for (const Row& row : rows)
+      std::printf("%s\n", render_format(tmpl, nlohmann::json(row_fields(row, o.no_trunc))).c_str());
     return;
   }
   std::vector<std::string> head = {"REPOSITORY", "TAG"};
@@ -167,7 +138,7 @@ void add_ls(CLI::App& parent, const char* name, const char* alias, Context& ctx)
   ls->add_flag("--digests", o->digests, "Show digests");
   ls->add_flag("--no-trunc", o->no_trunc, "Don't truncate output");
   ls->add_option("-f,--filter", o->filters, "Filter output based on conditions provided (key=value)");
-  ls->add_option("--format", o->format, "Format output: table, json, or a {{.Field}} template");
+  ls->add_option("--format", o->format, "Format output: table, json, or a template ({{.Repository}}, {{.Tag}}, {{.ID}}, ...)");
   ls->callback([&ctx, o] { list_images(ctx, *o); });
 }
 
