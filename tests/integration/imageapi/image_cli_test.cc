@@ -13,7 +13,7 @@
 
 using test::lines;
 
-TEST_CASE("imageapi: import a busybox rootfs; images lists it in aligned columns; inspect and history") {
+TEST_CASE("imageapi: import a busybox rootfs, images lists it in aligned columns, inspect and history") {
   test::DaemonFixture d;
   test::TempDir dir;
   std::string id = test::import_busybox(d, dir, "bb:1");

@@ -88,7 +88,7 @@ TEST_CASE("imageapi: push to and pull from a local registry, with Docker's progr
   CHECK(local_missing.err.find("An image does not exist locally with the tag") != std::string::npos);
 }
 
-TEST_CASE("imageapi: login stores 0600 credentials that push and pull send; logout removes them") {
+TEST_CASE("imageapi: login stores 0600 credentials that push and pull send, logout removes them") {
   test::Registry reg("berth", "s3cret");
   test::DaemonFixture d;
   test::TempDir dir;
