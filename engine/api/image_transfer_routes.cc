@@ -295,11 +295,14 @@ nlohmann::json progress_message(const ProgressEvent& e) {
   if (!e.id.empty()) j["id"] = e.id;
   bool layer = !e.id.empty() && !starts_with(e.status, "Pulling from ");
   if (layer) {
+    // Only transfers in progress carry numbers; final words ("Pushed", "Pull complete") do not.
+    bool moving = e.status == "Downloading" || e.status == "Extracting" || e.status == "Pushing" ||
+                  e.status == "Loading layer";
     nlohmann::json detail = nlohmann::json::object();
-    if (e.current) detail["current"] = e.current;
-    if (e.total) detail["total"] = e.total;
+    if (moving && e.current) detail["current"] = e.current;
+    if (moving && e.total) detail["total"] = e.total;
     j["progressDetail"] = detail;
-    if (std::string bar = progress_bar(e.current, e.total); !bar.empty()) j["progress"] = bar;
+    if (std::string bar = moving ? progress_bar(e.current, e.total) : ""; !bar.empty()) j["progress"] = bar;
   }
   return j;
 }

@@ -72,6 +72,11 @@ bool write_all(int fd, std::string_view data) {
     ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
+      // Asio leaves the socket non-blocking: wait (bounded) for the slow reader to drain it.
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        pollfd p{fd, POLLOUT, 0};
+        if (::poll(&p, 1, 60000) > 0 && !(p.revents & (POLLERR | POLLHUP | POLLNVAL))) continue;
+      }
       return false;
     }
     data.remove_prefix(size_t(n));

@@ -1,0 +1,207 @@
+#include "cli/image_support.h"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <limits>
+
+#include "engine/base/strings.h"
+#include "engine/image/reference.h"
+#include "engine/image/registry/auth.h"
+#include "engine/image/registry/credentials.h"
+
+namespace cli {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using engine::base::Code;
+using engine::base::Error;
+using engine::base::Result;
+
+Result<HttpResponse> request_streamed(const ApiClient& api, const std::string& method, const std::string& path,
+                                      const std::vector<std::pair<std::string, std::string>>& headers,
+                                      const std::string& body, const std::string& content_type,
+                                      const std::function<bool(std::string_view)>& on_data) {
+  asio::io_context ioc;
+  asio::local::stream_protocol::socket sock(ioc);
+  beast::error_code ec;
+  sock.connect(asio::local::stream_protocol::endpoint(api.socket_path()), ec);
+  if (ec) return Error{Code::Unavailable, ec.value(), "cannot connect to berthd at " + api.host()};
+  http::request<http::string_body> req;
+  req.method_string(method);
+  req.target(path);
+  req.version(11);
+  req.set(http::field::host, "berth");
+  req.set(http::field::user_agent, "berth-cli");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  req.set(http::field::content_type, content_type);
+  req.body() = body;
+  req.prepare_payload();
+  http::write(sock, req, ec);
+  if (ec) return Error{Code::Unavailable, ec.value(), method + " " + path + ": send request"};
+  beast::flat_buffer buf;
+  http::response_parser<http::buffer_body> parser;
+  // Not boost::none: Boost 1.74 compares Content-Length against an empty optional and fails.
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+  http::read_header(sock, buf, parser, ec);
+  if (ec) return Error{Code::Unavailable, 0, method + " " + path + ": read response: " + ec.category().name() + " " + ec.message()};
+  HttpResponse out;
+  out.status = static_cast<int>(parser.get().result_int());
+  for (const auto& f : parser.get()) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[name] = std::string(f.value());
+  }
+  char chunk[65536];
+  while (!parser.is_done()) {
+    parser.get().body().data = chunk;
+    parser.get().body().size = sizeof chunk;
+    http::read_some(sock, buf, parser, ec);
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec == http::error::end_of_stream || ec == asio::error::eof) break;
+    if (ec) return Error{Code::Unavailable, ec.value(), method + " " + path + ": read response body"};
+    size_t n = sizeof chunk - parser.get().body().size;
+    if (n == 0) continue;
+    std::string_view data(chunk, n);
+    if (!out.ok()) out.body.append(data);
+    else if (!on_data(data)) break;
+  }
+  return out;
+}
+
+JsonMessagePrinter::JsonMessagePrinter(std::FILE* out, bool terminal, int width)
+    : out_(out), terminal_(terminal), width_(width) {}
+
+bool JsonMessagePrinter::feed(std::string_view data) {
+  buf_.append(data);
+  size_t nl;
+  while (!error_ && (nl = buf_.find('\n')) != std::string::npos) {
+    std::string line = buf_.substr(0, nl);
+    buf_.erase(0, nl + 1);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    auto m = nlohmann::json::parse(line, nullptr, false);
+    if (m.is_object()) show(m);
+  }
+  if (out_) std::fflush(out_);
+  return !error_;
+}
+
+void JsonMessagePrinter::show(const nlohmann::json& m) {
+  auto str = [&](const char* k) { return m.contains(k) && m[k].is_string() ? m[k].get<std::string>() : std::string(); };
+  if (m.contains("errorDetail") || m.contains("error")) {
+    std::string e = m.contains("errorDetail") ? m["errorDetail"].value("message", "") : "";
+    error_ = e.empty() ? str("error") : e;
+    return;
+  }
+  if (!out_ || m.contains("aux")) return;
+  std::string id = str("id"), status = str("status"), stream = str("stream");
+  bool progress = m.contains("progressDetail") || m.contains("progress");
+  std::string bar;
+  if (m.contains("progressDetail") && m["progressDetail"].is_object()) {
+    const auto& d = m["progressDetail"];
+    bar = progress_text(d.value("current", uint64_t(0)), d.value("total", uint64_t(0)), width_);
+  }
+  // As the docker CLI: layer lines are tracked by id; any other message resets the tracking.
+  size_t up = 0;
+  if (!id.empty() && progress) {
+    auto it = lines_.find(id);
+    size_t line = it == lines_.end() ? lines_.size() : it->second;
+    if (it == lines_.end()) {
+      lines_[id] = line;
+      if (terminal_) std::fputs("\n", out_);
+    }
+    up = lines_.size() - line;
+    if (terminal_ && up) std::fprintf(out_, "\x1b[%zuA", up);
+  } else {
+    lines_.clear();
+  }
+  std::string endl;
+  if (terminal_ && stream.empty() && progress) {
+    std::fputs("\x1b[2K\r", out_);
+    endl = "\r";
+  } else if (progress && !bar.empty()) {
+    return;  // no progress bars off a terminal
+  }
+  if (!id.empty()) std::fprintf(out_, "%s: ", id.c_str());
+  if (progress && terminal_) std::fprintf(out_, "%s %s%s", status.c_str(), bar.c_str(), endl.c_str());
+  else if (!stream.empty()) std::fprintf(out_, "%s%s", stream.c_str(), endl.c_str());
+  else std::fprintf(out_, "%s%s\n", status.c_str(), endl.c_str());
+  if (terminal_ && up) std::fprintf(out_, "\x1b[%zuB", up);
+}
+
+std::string human_size4(double n) {
+  static const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+  int u = 0;
+  while (n >= 1000 && u < 5) {
+    n /= 1000;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g%s", n, units[u]);
+  return buf;
+}
+
+std::string progress_text(uint64_t current, uint64_t total, int width) {
+  if (current == 0 && total == 0) return "";
+  auto pad8 = [](std::string s) { return std::string(s.size() < 8 ? 8 - s.size() : 0, ' ') + s; };
+  if (total == 0) return pad8(human_size4(double(current)));
+  int pct = std::min(50, int(double(current) / double(total) * 100) / 2);
+  std::string box;
+  if (width > 110) box = "[" + std::string(size_t(pct), '=') + ">" + std::string(size_t(50 - pct), ' ') + "] ";
+  std::string numbers = pad8(human_size4(double(current)));
+  if (current <= total) numbers += "/" + human_size4(double(total));
+  return box + numbers;
+}
+
+int terminal_width(int fd) {
+  winsize ws{};
+  if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 80;
+}
+
+std::string credentials_path() {
+  const char* dir = std::getenv("BERTH_CONFIG");
+  if (dir && *dir) return std::string(dir) + "/config.json";
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : "/root") + "/.config/berth/config.json";
+}
+
+std::string registry_of(const std::string& ref) {
+  auto r = engine::image::parse_reference_no_default(ref);
+  return r ? r->domain : std::string(engine::image::kDefaultDomain);
+}
+
+std::string registry_auth_header(const std::string& registry) {
+  engine::image::registry::CredentialStore store(credentials_path());
+  auto auth = store.get(registry);
+  if (!auth || !*auth) return "";
+  nlohmann::json j = {{"username", (*auth)->username},
+                      {"password", (*auth)->password},
+                      {"serveraddress", engine::image::registry::credential_key(registry)}};
+  if (!(*auth)->identity_token.empty()) j["identitytoken"] = (*auth)->identity_token;
+  std::string b = engine::image::registry::base64_encode(j.dump());
+  for (char& c : b) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return b;
+}
+
+std::string read_input(const std::string& path) {
+  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  std::ifstream f(path, std::ios::binary);
+  if (!f) fail("open " + path + ": " + std::strerror(errno));
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+}  // namespace cli
