@@ -1,5 +1,8 @@
 #include "cli/api_client.h"
 
+#include <cstdint>
+#include <limits>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -97,7 +100,7 @@ Result<HttpResponse> ApiClient::request(const std::string& method, const std::st
   if (ec) return Error{Code::Unavailable, ec.value(), method + " " + path + ": send request"};
   beast::flat_buffer buf;
   http::response_parser<http::string_body> parser;
-  parser.body_limit(boost::none);
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // boost::none misbehaves in 1.74
   if (method == "HEAD") parser.skip(true);
   http::read(**sock, buf, parser, ec);
   if (ec) return Error{Code::Unavailable, ec.value(), method + " " + path + ": read response"};
@@ -117,7 +120,7 @@ Result<HttpResponse> ApiClient::stream(const std::string& method, const std::str
   if (ec) return Error{Code::Unavailable, ec.value(), method + " " + path + ": send request"};
   beast::flat_buffer buf;
   http::response_parser<http::buffer_body> parser;
-  parser.body_limit(boost::none);
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // boost::none misbehaves in 1.74
   http::read_header(**sock, buf, parser, ec);
   if (ec) return Error{Code::Unavailable, ec.value(), method + " " + path + ": read response"};
   HttpResponse out;

@@ -22,7 +22,8 @@ std::string Table::render() const {
     for (size_t i = 0; i < widths.size(); ++i) {
       std::string c = i < cells.size() ? cells[i] : "";
       out += c;
-      if (i + 1 < widths.size()) out += std::string(widths[i] - display_width(c) + 3, ' ');
+      // As docker's tabwriter: a column is its widest cell plus 3, and at least 10 wide.
+      if (i + 1 < widths.size()) out += std::string(std::max<size_t>(widths[i] + 3, 10) - display_width(c), ' ');
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out + "\n";

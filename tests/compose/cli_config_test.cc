@@ -113,7 +113,7 @@ TEST_CASE("compose config: --services, --volumes, --networks, --profiles, --imag
   CHECK(run(f, flags).out == "postgres\nproj-debug\nnginx\n");
 }
 
-TEST_CASE("compose config: --hash prints the config hash; replicas do not change it") {
+TEST_CASE("compose config: --hash prints the config hash, replicas do not change it") {
   Fixture f;
   f.file("services:\n  web: {image: nginx}\n");
   cli::ComposeConfigFlags flags;
@@ -131,7 +131,7 @@ TEST_CASE("compose config: --hash prints the config hash; replicas do not change
   CHECK(run(f, flags).rc == 1);
 }
 
-TEST_CASE("compose config: -q validates only; the exit code says it") {
+TEST_CASE("compose config: -q validates only, the exit code says it") {
   Fixture f;
   f.file(kStack);
   cli::ComposeConfigFlags flags;

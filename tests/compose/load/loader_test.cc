@@ -39,7 +39,7 @@ TEST_CASE("loader: no file found is a clear error") {
   CHECK(r.error().message.find("no configuration file provided") == 0);
 }
 
-TEST_CASE("loader: -f files merge in order; COMPOSE_FILE is used without -f") {
+TEST_CASE("loader: -f files merge in order, COMPOSE_FILE is used without -f") {
   Fixture f;
   f.file("services: {web: {image: a}}", "/proj/one.yaml");
   f.file("services: {web: {image: b}, db: {image: d}}", "/proj/two.yaml");
@@ -90,7 +90,7 @@ TEST_CASE("loader: --no-interpolate keeps expressions") {
   CHECK(f.json()["services"]["web"]["image"] == "nginx:${TAG:-x}");
 }
 
-TEST_CASE("loader: profiles switch services on; a named service switches its profile on") {
+TEST_CASE("loader: profiles switch services on, a named service switches its profile on") {
   Fixture f;
   f.file(R"(
 services:
@@ -207,7 +207,7 @@ TEST_CASE("loader: errors of a phase are sorted and all reported") {
 
 namespace compose::testing {
 
-TEST_CASE("loader: -f - reads standard input; the working directory is the project directory") {
+TEST_CASE("loader: -f - reads standard input, the working directory is the project directory") {
   Fixture f;
   f.fs.add("-", "services:\n  web: {image: x, volumes: ['./d:/d']}\n");
   f.opts.files = {"-"};

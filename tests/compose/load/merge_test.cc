@@ -71,7 +71,7 @@ TEST_CASE("merge: !reset removes and !override replaces") {
   CHECK(j == nlohmann::json{{"environment", {{"B", "2"}}}, {"image", "x"}});
 }
 
-TEST_CASE("merge: build string and mapping combine; logging with another driver is replaced") {
+TEST_CASE("merge: build string and mapping combine, logging with another driver is replaced") {
   auto j = merged("services: {web: {build: ./app, logging: {driver: json-file, options: {max-size: 1m}}}}",
                   "services: {web: {build: {target: prod}, logging: {driver: syslog}}}");
   CHECK(j["build"] == nlohmann::json{{"context", "./app"}, {"target", "prod"}});

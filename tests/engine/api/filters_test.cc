@@ -4,7 +4,7 @@
 
 using engine::api::Filters;
 
-TEST_CASE("filters: map and list forms parse; unknown names are refused") {
+TEST_CASE("filters: map and list forms parse, unknown names are refused") {
   auto f = Filters::parse(R"({"label":{"com.docker.compose.project=demo":true},"name":["web"]})");
   REQUIRE(f);
   CHECK(f->values("label") == std::vector<std::string>{"com.docker.compose.project=demo"});

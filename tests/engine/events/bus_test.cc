@@ -6,7 +6,7 @@
 
 using namespace engine::events;
 
-TEST_CASE("events: subscribers get later events; history replays the past") {
+TEST_CASE("events: subscribers get later events, history replays the past") {
   EventBus bus(3);
   bus.publish({"container", "create", "c1", {{"name", "web"}}, 100});
   auto sub = bus.subscribe();

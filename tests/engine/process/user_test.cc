@@ -29,7 +29,7 @@ TEST_CASE("process: users by name get their passwd ids, home and group membershi
   CHECK(u->additional_gids == std::vector<gid_t>{29, 2000});
 }
 
-TEST_CASE("process: empty user is root; numeric ids need no passwd entry") {
+TEST_CASE("process: empty user is root, numeric ids need no passwd entry") {
   auto root = engine::process::resolve_user("", {}, kPasswd, kGroup);
   REQUIRE(root.ok());
   CHECK(root->uid == 0);

@@ -25,7 +25,7 @@ const MountOp* find(const std::vector<MountOp>& ops, const std::string& target) 
 
 }  // namespace
 
-TEST_CASE("rootfs: plain rootfs is bound; /proc, /sys, /dev and friends are planned") {
+TEST_CASE("rootfs: plain rootfs is bound, /proc, /sys, /dev and friends are planned") {
   test::TempDir d;
   auto s = spec_with_root(d.path());
   s.shm_size = 1 << 20;
@@ -53,7 +53,7 @@ TEST_CASE("rootfs: plain rootfs is bound; /proc, /sys, /dev and friends are plan
   CHECK(find(plan->before_pivot, "/etc/hosts") == nullptr);
 }
 
-TEST_CASE("rootfs: host network binds /sys; privileged has no masks; etc files are bound from the bundle") {
+TEST_CASE("rootfs: host network binds /sys, privileged has no masks, etc files are bound from the bundle") {
   test::TempDir d;
   auto s = spec_with_root(d.path());
   s.privileged = true;

@@ -28,7 +28,7 @@ TEST_CASE("sys: send_fds passes a descriptor and its data over a socketpair") {
   CHECK(c == 'x');
 }
 
-TEST_CASE("sys: read_line reads up to the newline; EOF first is an error") {
+TEST_CASE("sys: read_line reads up to the newline, EOF first is an error") {
   int sp[2];
   REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == 0);
   UniqueFd a(sp[0]), b(sp[1]);

@@ -199,7 +199,7 @@ TEST_CASE("cgroup host: a memory hog is OOM-killed and oom_killed() reports it")
   CHECK(!itest::any_test_cgroup_left());
 }
 
-TEST_CASE("cgroup host: an impossible limit creates nothing; open finds what create made") {
+TEST_CASE("cgroup host: an impossible limit creates nothing, open finds what create made") {
   itest::CgroupSweeper sweeper;
   Resources r;
   r.memory_limit = 1 << 20;

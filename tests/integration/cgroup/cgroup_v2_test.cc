@@ -85,7 +85,7 @@ TEST_CASE("cgroup v2 real: a limit whose controller is bound elsewhere fails cle
   CHECK(!itest::any_test_cgroup_left());  // rolled back, parents included
 }
 
-TEST_CASE("cgroup v2 real: device rules are an eBPF program; an update replaces it" *
+TEST_CASE("cgroup v2 real: device rules are an eBPF program, an update replaces it" *
           doctest::skip(itest::v2_root().empty())) {
   itest::CgroupSweeper sweeper;
   const std::string root = itest::v2_root();

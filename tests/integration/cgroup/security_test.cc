@@ -93,7 +93,7 @@ TEST_CASE("security real: CAP_SYS_ADMIN opens unshare and mount again") {
   CHECK(got.find("mount=errno 2") != std::string::npos);  // allowed through: ENOENT from the kernel
 }
 
-TEST_CASE("security real: rlimits are applied; a refused hard raise is named") {
+TEST_CASE("security real: rlimits are applied, a refused hard raise is named") {
   auto limits = engine::security::parse_ulimits({"nofile=100:200", "core=0"});
   REQUIRE(limits);
   itest::Child child([&](int rep) {

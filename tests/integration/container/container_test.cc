@@ -67,7 +67,7 @@ TEST_CASE("container: detached lifecycle with ps, logs, exec, stop and rm leaves
   REQUIRE(id.size() == 64);
   auto ps = d.berth({"ps"});
   CHECK(ps.out.find("worker") != std::string::npos);
-  CHECK(ps.out.rfind("CONTAINER ID   IMAGE     COMMAND", 0) == 0);
+  CHECK(ps.out.rfind("CONTAINER ID   IMAGE     COMMAND   ", 0) == 0);
   REQUIRE(wait_for([&] { return d.berth({"logs", "worker"}).out == "started\n"; }));
   auto ex = d.berth({"exec", "worker", "sh", "-c", "hostname; echo $$; exit 4"});
   CHECK(ex.exit_code == 4);
@@ -93,7 +93,7 @@ TEST_CASE("container: detached lifecycle with ps, logs, exec, stop and rm leaves
   CHECK(::kill(pid, 0) != 0);
 }
 
-TEST_CASE("container: a published port answers on 127.0.0.1; names and aliases resolve on a user network") {
+TEST_CASE("container: a published port answers on 127.0.0.1, names and aliases resolve on a user network") {
   DaemonFixture d;
   d.import_busybox();
   REQUIRE(d.berth({"network", "create", "appnet"}).exit_code == 0);

@@ -15,7 +15,7 @@ TEST_CASE("volume: create, ls, inspect, rm and prune through the CLI") {
   REQUIRE(d.berth({"volume", "create", "cache"}).exit_code == 0);
 
   auto ls = d.berth({"volume", "ls"});
-  CHECK(ls.out == "DRIVER   VOLUME NAME\nlocal    cache\nlocal    pgdata\n");
+  CHECK(ls.out == "DRIVER    VOLUME NAME\nlocal     cache\nlocal     pgdata\n");
   auto filtered = d.berth({"volume", "ls", "-q", "--filter", "label=tier=db"});
   CHECK(filtered.out == "pgdata\n");
 

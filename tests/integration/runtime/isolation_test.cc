@@ -44,7 +44,7 @@ TEST_CASE("runtime: hostname, /etc files and /dev are set up") {
   CHECK(f.log_text(s, "stderr") == "");
 }
 
-TEST_CASE("runtime: read_only root refuses writes; tmpfs and bind mounts work") {
+TEST_CASE("runtime: read_only root refuses writes, tmpfs and bind mounts work") {
   RuntimeFixture f;
   test::TempDir vol("berth-vol");
   test::write_text(vol / "data.txt", "from host\n");
@@ -63,7 +63,7 @@ TEST_CASE("runtime: read_only root refuses writes; tmpfs and bind mounts work") 
   CHECK(engine::base::read_file(rw / "w").value_or("") == "w\n");
 }
 
-TEST_CASE("runtime: effective capabilities equal Docker's default set; privileged gets all") {
+TEST_CASE("runtime: effective capabilities equal Docker's default set, privileged gets all") {
   RuntimeFixture f;
   auto s = f.spec({"/bin/sh", "-c", "grep CapEff /proc/self/status | cut -f2"});
   auto st = f.run_to_exit(s);
@@ -82,7 +82,7 @@ TEST_CASE("runtime: effective capabilities equal Docker's default set; privilege
   CHECK(f.log_text(s2) == want);
 }
 
-TEST_CASE("runtime: seccomp refuses unshare; unconfined allows it with CAP_SYS_ADMIN") {
+TEST_CASE("runtime: seccomp refuses unshare, unconfined allows it with CAP_SYS_ADMIN") {
   RuntimeFixture f;
   auto s = f.spec({"/bin/sh", "-c", "unshare -n true; echo rc=$?"});
   auto st = f.run_to_exit(s);
@@ -125,7 +125,7 @@ TEST_CASE("runtime: init: true reaps as pid 1 and forwards signals") {
   CHECK(f.log_text(s) == "2\nberth-init\nterm\n");
 }
 
-TEST_CASE("runtime: namespaced sysctls are set; a refused hard rlimit raise is reported") {
+TEST_CASE("runtime: namespaced sysctls are set, a refused hard rlimit raise is reported") {
   RuntimeFixture f;
   auto s = f.spec({"/bin/sh", "-c", "cat /proc/sys/net/ipv4/ip_forward; ulimit -n"});
   s.sysctls["net.ipv4.ip_forward"] = "1";
