@@ -7,6 +7,10 @@
 #include <cstdio>
 #include <cstring>
 
+#include "tests/support/run_guard.h"
+
+DOCTEST_REGISTER_LISTENER("case-counter", 1, test::CaseCounter);
+
 int main(int argc, char** argv) {
   bool listing = false;
   for (int i = 1; i < argc; ++i)
@@ -16,5 +20,5 @@ int main(int argc, char** argv) {
     return 77;
   }
   doctest::Context ctx(argc, argv);
-  return ctx.run();
+  return run_guarded(ctx, argc, argv);
 }
