@@ -230,7 +230,10 @@ Status Manager::Impl::start_entry(const std::shared_ptr<Entry>& e, bool from_res
     if (!live.config.value("Healthcheck", json()).is_null() && live.config.contains("Healthcheck")) {
       auto test = live.config["Healthcheck"].value("Test", json::array());
       bool none = test.is_array() && !test.empty() && test[0] == "NONE";
-      if (!none && test.is_array() && !test.empty()) live.state.health.status = "starting";
+      if (!none && test.is_array() && !test.empty()) {
+        live.state.health.status = "starting";
+        live.state.health.failing_streak = 0;
+      }
     }
     live.has_been_started = true;
     live.manually_stopped = false;
@@ -238,12 +241,25 @@ Status Manager::Impl::start_entry(const std::shared_ptr<Entry>& e, bool from_res
     live.resolv_conf_path = rt_root + "/" + c.id + "/resolv.conf";
     live.hostname_path = rt_root + "/" + c.id + "/hostname";
     if (from_restart) ++live.restart_count;
+    ++e->runs;
     persist(live);
     emit(live, "start");
     cv.notify_all();
   }
   spawn_monitor(e);
+  spawn_health(e);
   return {};
+}
+
+void Manager::Impl::spawn_health(const std::shared_ptr<Entry>& e) {
+  uint64_t run;
+  {
+    std::lock_guard lock(mu);
+    if (e->c.state.health.status.empty()) return;
+    run = e->runs;
+  }
+  std::lock_guard lock(monitors_mu);
+  monitors.emplace_back([this, e, run] { health_loop(e, run); });
 }
 
 void Manager::Impl::spawn_monitor(const std::shared_ptr<Entry>& e) {
@@ -467,7 +483,10 @@ void Manager::Impl::reconcile() {
     if (auto st = d.network->reconcile(live); !st) log_warn("network reconcile: " + st.error().str());
   }
   for (auto& e : all)
-    if (std::find(live.begin(), live.end(), e->c.id) != live.end()) spawn_monitor(e);
+    if (std::find(live.begin(), live.end(), e->c.id) != live.end()) {
+      spawn_monitor(e);
+      spawn_health(e);
+    }
 }
 
 // --- public lifecycle ---------------------------------------------------------

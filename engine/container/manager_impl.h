@@ -21,6 +21,7 @@ struct Entry {
   int attached = 0;            ///< of those, how many have attached
   bool runtime_created = false;  ///< the runtime has the process (created or running)
   uint64_t failed_starts = 0;    ///< bumped when a start fails (releases waiting attachers)
+  uint64_t runs = 0;             ///< bumped at every start (health checks follow one run)
   bool monitoring = false;
 };
 
@@ -57,6 +58,9 @@ struct Manager::Impl {
   base::Status start_entry(const std::shared_ptr<Entry>& e, bool from_restart);
   void monitor(std::shared_ptr<Entry> e);
   void spawn_monitor(const std::shared_ptr<Entry>& e);
+  /// Runs the container's health check while run `run` lasts (health.cc).
+  void health_loop(std::shared_ptr<Entry> e, uint64_t run);
+  void spawn_health(const std::shared_ptr<Entry>& e);
   void on_exit(const std::shared_ptr<Entry>& e, const runtime::ContainerState& st);
   void teardown_network(Container& c);
   base::Status stop_entry(const std::shared_ptr<Entry>& e, std::optional<int> timeout_s, const std::string& signal,

@@ -178,3 +178,25 @@ TEST_CASE("container: containers outlive a killed berthd and a new berthd re-ado
   ::kill(p, SIGTERM);
   ::waitpid(p, nullptr, 0);
 }
+
+TEST_CASE("container: health checks go starting, unhealthy, healthy and emit events") {
+  DaemonFixture d;
+  d.import_busybox();
+  auto since = std::to_string(time(nullptr) - 1);
+  auto r = d.berth({"run", "-d", "--name", "hc", "--health-cmd", "test -f /tmp/ok", "--health-interval", "200ms",
+                    "--health-retries", "2", "busybox", "sh", "-c", "sleep 1.5; touch /tmp/ok; exec sleep 300"});
+  REQUIRE(r.exit_code == 0);
+  std::string id = trimmed(r.out);
+  CHECK(inspect(d, id)["State"]["Health"]["Status"] == "starting");
+  REQUIRE(wait_for([&] { return inspect(d, id)["State"]["Health"]["Status"] == "unhealthy"; }));
+  REQUIRE(wait_for([&] { return inspect(d, id)["State"]["Health"]["Status"] == "healthy"; }));
+  auto h = inspect(d, id)["State"]["Health"];
+  CHECK(h["FailingStreak"] == 0);
+  CHECK(h["Log"].size() >= 3);
+  CHECK(h["Log"].back()["ExitCode"] == 0);
+  CHECK(d.berth({"ps", "--format", "{{.Status}}"}).out.find("(healthy)") != std::string::npos);
+  auto ev = d.berth({"events", "--since", since, "--until", std::to_string(time(nullptr) + 1), "--filter",
+                     "event=health_status", "--format", "{{.Action}}"});
+  CHECK(ev.out.find("health_status: unhealthy\n") != std::string::npos);
+  CHECK(ev.out.find("health_status: healthy\n") != std::string::npos);
+}
