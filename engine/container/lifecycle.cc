@@ -309,6 +309,12 @@ void Manager::Impl::on_exit(const std::shared_ptr<Entry>& e, const runtime::Cont
   Container copy;
   {
     std::lock_guard lock(mu);
+    copy = e->c;
+  }
+  // Networking goes first: whoever sees "exited" (stop, restart, rm) may reuse the netns path.
+  teardown_network(copy);
+  {
+    std::lock_guard lock(mu);
     Container& c = e->c;
     c.state.status = "exited";
     c.state.pid = 0;
@@ -318,16 +324,15 @@ void Manager::Impl::on_exit(const std::shared_ptr<Entry>& e, const runtime::Cont
     if (!st.error.empty()) c.state.error = st.error;
     if (!c.state.health.status.empty()) c.state.health.status = "unhealthy";
     e->runtime_created = false;
+    c.networks = copy.networks;
+    c.netns_path.clear();
     copy = c;
   }
-  teardown_network(copy);
   bool restart = false;
   int64_t delay_ms = 0;
   {
     std::lock_guard lock(mu);
     Container& c = e->c;
-    c.networks = copy.networks;
-    c.netns_path.clear();
     ++e->exits;
     if (copy.state.oom_killed) emit(c, "oom");
     emit(c, "die", {{"exitCode", std::to_string(c.state.exit_code)}});
