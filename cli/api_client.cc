@@ -147,6 +147,58 @@ Result<HttpResponse> ApiClient::stream(const std::string& method, const std::str
   return out;
 }
 
+Result<ApiClient::Hijacked> ApiClient::hijack(const std::string& method, const std::string& path,
+                                              const std::string& body) const {
+  asio::io_context ioc;
+  auto sock = connect(ioc, host_, socket_path());
+  if (!sock) return sock.take_error();
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: berth\r\nUser-Agent: berth-cli\r\n"
+                    "Connection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: " +
+                    std::to_string(body.size()) + "\r\n\r\n" + body;
+  beast::error_code ec;
+  asio::write(**sock, asio::buffer(req), ec);
+  if (ec) return Error{Code::Unavailable, ec.value(), method + " " + path + ": send request"};
+  // Read the head byte-wise-ish: whatever follows it belongs to the stream.
+  std::string data;
+  size_t end = std::string::npos;
+  char buf[4096];
+  while ((end = data.find("\r\n\r\n")) == std::string::npos) {
+    size_t n = (*sock)->read_some(asio::buffer(buf), ec);
+    if (ec) return Error{Code::Unavailable, ec.value(), method + " " + path + ": read response"};
+    data.append(buf, n);
+    if (data.size() > 65536) return engine::base::internal(method + " " + path + ": response head too large");
+  }
+  Hijacked h;
+  std::string head = data.substr(0, end);
+  h.early = data.substr(end + 4);
+  auto lines = engine::base::split(head, '\n');
+  if (lines.empty() || lines[0].size() < 12) return engine::base::internal("malformed response head");
+  h.head.status = std::atoi(lines[0].c_str() + 9);
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::string l(engine::base::trim(lines[i]));
+    size_t colon = l.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = l.substr(0, colon);
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    h.head.headers[name] = std::string(engine::base::trim(l.substr(colon + 1)));
+  }
+  if (h.head.status != 101 && h.head.status != 200) {
+    // An error answer: read its (length-delimited) body for the message.
+    size_t want = std::strtoul(h.head.headers["content-length"].c_str(), nullptr, 10);
+    std::string rest = h.early;
+    while (rest.size() < want) {
+      size_t n = (*sock)->read_some(asio::buffer(buf), ec);
+      if (ec) break;
+      rest.append(buf, n);
+    }
+    h.head.body = rest;
+    h.early.clear();
+    return h;
+  }
+  h.fd = (*sock)->release();
+  return h;
+}
+
 engine::base::Status ApiClient::ping() const {
   auto r = request("GET", "/_ping");
   if (!r) return r.take_error();

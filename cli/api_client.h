@@ -41,6 +41,17 @@ class ApiClient {
   engine::base::Result<HttpResponse> stream(const std::string& method, const std::string& path,
                                             const std::string& body,
                                             const std::function<bool(std::string_view)>& on_data) const;
+  /// A hijacked connection (attach, exec start): after the 101/200 head the socket carries
+  /// the raw stream both ways. `early` holds stream bytes read together with the head.
+  struct Hijacked {
+    int fd = -1;  ///< owned by the caller (close it)
+    std::string early;
+    HttpResponse head;  ///< status, headers; body holds the error text when not 101/200
+  };
+  /// Sends the request with "Upgrade: tcp" and returns the connection once the head arrived.
+  engine::base::Result<Hijacked> hijack(const std::string& method, const std::string& path,
+                                        const std::string& body = {}) const;
+
   /// GET /_ping == "OK".
   engine::base::Status ping() const;
 

@@ -40,6 +40,8 @@ std::string filters_json(const std::vector<std::string>& kvs);
 
 void register_system_commands(CLI::App& app, Context& ctx);
 void register_volume_commands(CLI::App& app, Context& ctx);
+void register_container_commands(CLI::App& app, Context& ctx);
+void register_network_commands(CLI::App& app, Context& ctx);
 /// Engine verbs that later issues fill in; each prints a clear "not implemented yet" error.
 void register_pending_commands(CLI::App& app, Context& ctx);
 

@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("-v,--version", std::string("berth version ") + BERTH_VERSION_STRING);
 
   cli::register_system_commands(app, ctx);
+  cli::register_container_commands(app, ctx);
+  cli::register_network_commands(app, ctx);
   cli::register_volume_commands(app, ctx);
   cli::register_compose_commands(app, ctx);
   cli::register_pending_commands(app, ctx);

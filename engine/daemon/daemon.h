@@ -12,6 +12,8 @@ struct DaemonOptions {
   std::string root = "/var/lib/berth";                             ///< state directory (--root)
   std::vector<std::string> hosts = {"unix:///run/berth/berth.sock"};  ///< listeners (--host)
   std::string exec_root = "/run/berth";                            ///< runtime state (netns, sockets)
+  std::string bridge = "berth0";                                   ///< Linux bridge of the built-in "bridge" network
+  std::string nft_table = "berth";                                 ///< berth's own nftables table
 };
 
 class Daemon {

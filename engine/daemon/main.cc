@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   app.add_option("--exec-root", opts.exec_root, "Root directory of runtime state")->capture_default_str();
   app.add_option("-H,--host", hosts, "Socket to listen on, unix:///path (repeatable)")
       ->default_str("unix:///run/berth/berth.sock");
+  app.add_option("--bridge", opts.bridge, "Linux bridge of the default \"bridge\" network")->capture_default_str();
+  app.add_option("--nft-table", opts.nft_table, "Name of berth's nftables table")->capture_default_str();
   app.add_option("-l,--log-level", log_level, "Log level: debug, info, warn, error")->capture_default_str();
   bool show_version = false;
   app.add_flag("-v,--version", show_version, "Print the version and exit");

@@ -1,0 +1,73 @@
+#pragma once
+/// Internals of container::Manager shared by its .cc files (not for other modules).
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "engine/container/manager.h"
+
+namespace engine::container {
+
+/// One container plus what the manager tracks about it.
+struct Entry {
+  Container c;
+  std::mutex op;               ///< serializes lifecycle operations on this container
+  uint64_t exits = 0;          ///< bumped at every exit (wait next-exit)
+  bool removed = false;
+  int pending_attach = 0;      ///< attach requests waiting for the process to exist
+  int attached = 0;            ///< of those, how many have attached
+  bool runtime_created = false;  ///< the runtime has the process (created or running)
+  bool monitoring = false;
+};
+
+struct ExecInstance {
+  std::string id, container_id;
+  runtime::ExecSpec spec;
+  bool attach_stdin = false, attach_stdout = true, attach_stderr = true;
+  bool running = false;
+  int exit_code = 0;
+  bool ended = false;
+  int pid = 0;
+  int pty_fd = -1;  ///< borrowed while running (resize)
+};
+
+struct Manager::Impl {
+  ManagerDeps d;
+  mutable std::mutex mu;
+  std::condition_variable cv;  ///< any state change
+  std::map<std::string, std::shared_ptr<Entry>> entries;  ///< by ID
+  std::map<std::string, std::string> names;               ///< name -> ID
+  std::map<std::string, ExecInstance> execs;
+  std::atomic<bool> closing{false};
+  std::vector<std::thread> monitors;
+  std::mutex monitors_mu;
+
+  std::string dir(const std::string& id) const { return d.root + "/containers/" + id; }
+  /// Finds an entry (mu held).
+  base::Result<std::shared_ptr<Entry>> find(const std::string& ref) const;
+  /// Writes the record (mu held).
+  void persist(const Container& c) const;
+  void emit(const Container& c, const std::string& action, std::map<std::string, std::string> extra = {}) const;
+
+  // lifecycle.cc
+  base::Status start_entry(const std::shared_ptr<Entry>& e, bool from_restart);
+  void monitor(std::shared_ptr<Entry> e);
+  void spawn_monitor(const std::shared_ptr<Entry>& e);
+  void on_exit(const std::shared_ptr<Entry>& e, const runtime::ContainerState& st);
+  void teardown_network(Container& c);
+  base::Status stop_entry(const std::shared_ptr<Entry>& e, std::optional<int> timeout_s, const std::string& signal,
+                          bool manual);
+  base::Status remove_entry(const std::shared_ptr<Entry>& e, bool volumes);
+  /// At open(): re-adopts running containers and settles the rest.
+  void reconcile();
+};
+
+/// A generated container name ("berth_brave_turing"-like, unique among names).
+std::string generate_name(const std::map<std::string, std::string>& taken);
+/// Docker's rule for container names: [a-zA-Z0-9][a-zA-Z0-9_.-]+.
+bool valid_container_name(const std::string& name);
+
+}  // namespace engine::container
