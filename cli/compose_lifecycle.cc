@@ -1,5 +1,8 @@
 // berth compose down, stop, start, restart, kill, rm, pause, unpause.
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <set>
 
 #include "cli/compose_project.h"
 
@@ -98,6 +101,38 @@ void register_compose_lifecycle(CLI::App& compose, Context& ctx, std::shared_ptr
       compose::model::Project p = load_compose_project(*g, f->services);
       ComposeSession s(ctx, *g);
       check_status(s.orch.rm(p, f->services, f->stop, f->volumes));
+    });
+  }
+  {
+    auto [cmd, f] = add("wait", "Block until containers of all (or specified) services stop", false);
+    cmd->callback([f = f, g, &ctx] {
+      compose::model::Project p = load_compose_project(*g, f->services);
+      ComposeSession s(ctx, *g);
+      auto cs = s.orch.containers(p, f->services, true);
+      if (!cs) fail(cs.error().str());
+      for (const auto& c : *cs) {
+        auto code = s.engine.wait_container(c.id);
+        if (!code) fail(code.error().str(), kExitDaemonError);
+        std::printf("%lld\n", static_cast<long long>(*code));
+      }
+    });
+  }
+  {
+    auto [cmd, f] = add("pull", "Pull service images", false);
+    cmd->add_flag("--ignore-pull-failures", f->force, "Pull what it can and ignores images with pull failures");
+    cmd->callback([f = f, g, &ctx] {
+      compose::model::Project p = load_compose_project(*g, f->services);
+      ComposeSession s(ctx, *g);
+      std::set<std::string> images;
+      for (const auto& [name, svc] : p.services)
+        if (!svc.image.empty() && (f->services.empty() || std::count(f->services.begin(), f->services.end(), name)))
+          images.insert(svc.image);
+      for (const std::string& ref : images) {
+        s.progress.on_event({"Image", ref, "Pulling"});
+        auto st = s.engine.pull_image(ref);
+        s.progress.on_event({"Image", ref, st.ok() ? "Pulled" : "Error", !st.ok()});
+        if (!st.ok() && !f->force) fail(st.error().str());
+      }
     });
   }
 }

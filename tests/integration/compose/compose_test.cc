@@ -13,9 +13,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* kImage = "berth-busybox:itest";
-
-/// Imports a busybox-static rootfs as kImage into the fixture's daemon.
+/// Imports a busybox-static rootfs as berth-busybox:itest into the fixture's daemon.
 void import_busybox(const test::DaemonFixture& d, const test::TempDir& dir) {
   fs::path root = fs::path(dir.path()) / "rootfs";
   fs::create_directories(root / "bin");
