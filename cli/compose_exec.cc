@@ -45,6 +45,7 @@ void register_compose_exec(CLI::App& compose, Context& ctx, std::shared_ptr<Comp
     cmd->add_flag("--privileged", f->privileged, "Give extended privileges to the process");
     // Everything after SERVICE is the command, options included (`exec web sh -c "..."`).
     cmd->prefix_command();
+    cmd->fallthrough(false);  // leftover words are the command, not the parent's
     cmd->footer("The command follows SERVICE: berth compose " + cmd->get_name() + " [OPTIONS] SERVICE COMMAND [ARGS...]");
     cmd->callback([f, g, cmd, &ctx] {
       f->cmd = cmd->remaining();
@@ -87,6 +88,7 @@ void register_compose_exec(CLI::App& compose, Context& ctx, std::shared_ptr<Comp
     cmd->add_flag("-T,--no-TTY", f->no_tty, "Disable pseudo-TTY allocation (output is never a TTY in this build)");
     // Everything after SERVICE is the command, options included (`exec web sh -c "..."`).
     cmd->prefix_command();
+    cmd->fallthrough(false);  // leftover words are the command, not the parent's
     cmd->footer("The command follows SERVICE: berth compose " + cmd->get_name() + " [OPTIONS] SERVICE COMMAND [ARGS...]");
     cmd->callback([f, g, cmd, &ctx] {
       f->cmd = cmd->remaining();

@@ -11,6 +11,7 @@
 
 #include "cli/compose_project.h"
 #include "compose/plan/labels.h"
+#include "engine/base/time.h"
 
 namespace cli {
 
@@ -61,7 +62,8 @@ void add_convergence_flags(CLI::App* cmd, UpFlags& f) {
 
 /// Attached mode: follow every attached container's output; Ctrl-C stops the stack
 /// gracefully, a second Ctrl-C kills it. Returns the exit code of the command.
-int attach(ComposeSession& s, const compose::model::Project& p, const UpFlags& f, const ComposeGlobals& g) {
+int attach(ComposeSession& s, const compose::model::Project& p, const UpFlags& f, const ComposeGlobals& g,
+           int64_t since_ns) {
   auto cs = s.orch.containers(p, f.services, true);
   if (!cs) fail(cs.error().str());
   std::vector<compose::plan::ContainerSummary> shown;
@@ -102,6 +104,11 @@ int attach(ComposeSession& s, const compose::model::Project& p, const UpFlags& f
   std::thread logs([&] {
     compose::plan::LogOptions o;
     o.follow = true;
+    // Only output produced since this `up` began, as attaching does (kept containers' history stays out).
+    char since[32];
+    std::snprintf(since, sizeof since, "%lld.%09lld", static_cast<long long>(since_ns / 1000000000),
+                  static_cast<long long>(since_ns % 1000000000));
+    o.since = since;
     stream_logs(s.engine, shown, printer, o, [&](const compose::plan::ContainerSummary& c) {
       std::lock_guard<std::mutex> l(mu);
       if (first_exited.empty()) first_exited = c.labels.at(std::string(compose::plan::kLabelService));
@@ -189,10 +196,11 @@ void register_compose_up(CLI::App& compose, Context& ctx, std::shared_ptr<Compos
       pthread_sigmask(SIG_BLOCK, &set, nullptr);
     }
     ComposeSession s(ctx, *g, ro);
+    int64_t started_ns = engine::base::now_ns();
     check_status(s.orch.up(p, up_options(*f)));
     if (f->wait) check_status(s.orch.wait_ready(p, f->services));
     s.progress.finish();
-    if (attached) attach(s, p, *f, *g);
+    if (attached) attach(s, p, *f, *g, started_ns);
   });
 
   auto cf = std::make_shared<UpFlags>();

@@ -13,8 +13,8 @@ for applet in $("$busybox" --list); do
   [ "$applet" = busybox ] || ln -sf busybox "$tmp/rootfs/bin/$applet"
 done
 tar -C "$tmp/rootfs" -cf "$tmp/rootfs.tar" .
-if berth import --help >/dev/null 2>&1; then
-  berth import "$tmp/rootfs.tar" "$image"
+if berth import "$tmp/rootfs.tar" "$image" >/dev/null 2>&1; then
+  echo "imported $image"
 else
   # The Engine API import (POST /images/create?fromSrc=-), as `docker import` sends it.
   host=${BERTH_HOST:-unix:///run/berth/berth.sock}

@@ -221,3 +221,46 @@ services:
   CHECK(e.calls() == std::vector<std::string>{"rm demo-b-1", "rm demo-a-1"});
   CHECK(o.stop(p, {"zzz"}).error().message == "no such service: zzz");
 }
+
+TEST_CASE("orchestrator: recreating a dependency restarts dependents that asked for restart: true") {
+  auto p = test::project(R"(
+services:
+  db: {image: x, environment: {V: "1"}}
+  app: {image: x, depends_on: {db: {condition: service_started, restart: true}}}
+  other: {image: x, depends_on: [db]}
+)");
+  test::FakeEngine e;
+  e.images = {{"x", "sha256:x"}};
+  Orchestrator o(e, nullptr, fast());
+  REQUIRE(o.up(p, UpOptions{}).ok());
+  auto changed = test::project(R"(
+services:
+  db: {image: x, environment: {V: "2"}}
+  app: {image: x, depends_on: {db: {condition: service_started, restart: true}}}
+  other: {image: x, depends_on: [db]}
+)");
+  e.clear_calls();
+  REQUIRE(o.up(changed, UpOptions{}).ok());
+  CHECK(e.calls_with("restart ") == std::vector<std::string>{"restart demo-app-1"});
+  CHECK(e.calls_with("create ") == std::vector<std::string>{"create demo-db-1"});
+}
+
+TEST_CASE("orchestrator: deploy.replicas and --scale create numbered containers; scaling down removes the highest") {
+  auto p = test::project(R"(
+services:
+  web: {image: x, deploy: {replicas: 3}}
+)");
+  test::FakeEngine e;
+  e.images = {{"x", "sha256:x"}};
+  Orchestrator o(e, nullptr, fast());
+  REQUIRE(o.up(p, UpOptions{}).ok());
+  CHECK(e.calls_with("create ") ==
+        std::vector<std::string>{"create demo-web-1", "create demo-web-2", "create demo-web-3"});
+  CHECK(e.containers_by_name().at("demo-web-2").labels.at("com.docker.compose.container-number") == "2");
+  UpOptions down_to_one;
+  down_to_one.scale = {{"web", 1}};
+  e.clear_calls();
+  REQUIRE(o.up(p, down_to_one).ok());
+  CHECK(e.calls() == std::vector<std::string>{"stop demo-web-2", "rm demo-web-2 force", "stop demo-web-3",
+                                              "rm demo-web-3 force"});
+}
