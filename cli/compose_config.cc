@@ -101,7 +101,7 @@ int run_compose_config(const ComposeConfigFlags& flags, compose::load::LoadOptio
       text << n << " " << compose::model::config_hash(it->second) << "\n";
     }
   } else if (flags.format == "json") {
-    text << j.dump(2) << "\n";
+    text << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     text << compose::model::to_yaml(j);
   }

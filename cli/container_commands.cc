@@ -252,6 +252,7 @@ void register_container_commands(CLI::App& app, Context& ctx) {
   auto* run = app.add_subcommand("run", "Create and run a new container from an image");
   add_container_flags(*run, *rf, true);
   run->callback([&ctx, rf] {
+    rf->command = ctx.command_tail;
     int rc = run_container(ctx, *rf);
     if (rc != 0) throw CLI::RuntimeError(rc);
   });
@@ -260,6 +261,7 @@ void register_container_commands(CLI::App& app, Context& ctx) {
   auto* create = app.add_subcommand("create", "Create a new container");
   add_container_flags(*create, *cf, false);
   create->callback([&ctx, cf] {
+    cf->command = ctx.command_tail;
     ApiClient api = ctx.connect();
     std::printf("%s\n", create_container(api, *cf).c_str());
   });
@@ -430,11 +432,13 @@ void register_container_commands(CLI::App& app, Context& ctx) {
     sub->add_option("-w,--workdir", a->workdir, "Working directory inside the container");
     sub->add_option("-e,--env", a->env, "Set environment variables");
     sub->add_flag("--privileged", a->privileged, "Give extended privileges to the command");
-    sub->add_option("container", a->ids, "Container")->required()->expected(1);
-    sub->add_option("command", a->command, "COMMAND [ARG...]")->required();
-    sub->positionals_at_end();
-    sub->prefix_command();
+    // CONTAINER COMMAND [ARG...] is cut off argv before parsing (see main.cc).
+    sub->footer("Arguments: CONTAINER COMMAND [ARG...]");
     sub->callback([&ctx, a] {
+      const auto& rest = ctx.command_tail;
+      if (rest.size() < 2) fail("\"exec\" requires at least 2 arguments: CONTAINER COMMAND [ARG...]", 1);
+      a->ids = {rest[0]};
+      a->command.assign(rest.begin() + 1, rest.end());
       int rc = exec_in(ctx, *a);
       if (rc != 0) throw CLI::RuntimeError(rc);
     });
@@ -497,9 +501,9 @@ void register_container_commands(CLI::App& app, Context& ctx) {
   }
   {
     auto* sub = app.add_subcommand("port", "List port mappings or a specific mapping for the container");
-    sub->add_option("container", a->ids, "Container")->required()->expected(1);
-    sub->add_option("private_port", a->name, "PRIVATE_PORT[/PROTO]");
+    sub->add_option("args", a->ids, "CONTAINER [PRIVATE_PORT[/PROTO]]")->required()->expected(1, 2);
     sub->callback([&ctx, a] {
+      a->name = a->ids.size() > 1 ? a->ids[1] : "";
       HttpResponse r = check(ctx.connect().request("GET", "/containers/" + q(a->ids[0]) + "/json"));
       if (!r.ok()) fail_response(r, 1);
       auto ports = r.json()["NetworkSettings"]["Ports"];

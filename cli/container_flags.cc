@@ -13,6 +13,8 @@ using namespace engine::base;
 using nlohmann::json;
 
 void add_container_flags(CLI::App& cmd, ContainerFlags& f, bool run) {
+  // -h is --hostname here, as in docker run.
+  cmd.set_help_flag("--help", "Print this help message and exit");
   if (run) {
     cmd.add_flag("-d,--detach", f.detach, "Run container in background and print container ID");
     cmd.add_flag("--rm", f.rm, "Automatically remove the container when it exits");
@@ -74,10 +76,31 @@ void add_container_flags(CLI::App& cmd, ContainerFlags& f, bool run) {
   cmd.add_option("--pull", f.pull, "Pull image before running (always, missing, never)")->capture_default_str();
   cmd.add_option("--platform", f.platform, "Set platform if server is multi-platform capable");
   cmd.add_option("--cidfile", f.cidfile, "Write the container ID to the file");
-  cmd.add_option("command", f.command, "IMAGE [COMMAND] [ARG...]")->required();
-  // Everything after the image belongs to the container's command.
-  cmd.positionals_at_end();
-  cmd.prefix_command();
+  // IMAGE [COMMAND] [ARG...] is cut off argv before parsing (see split_command_tail).
+  cmd.footer("Arguments: IMAGE [COMMAND] [ARG...]");
+}
+
+size_t first_positional(const CLI::App& cmd, const std::vector<std::string>& args, size_t start) {
+  for (size_t i = start; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") return i + 1;
+    if (a.size() < 2 || a[0] != '-') return i;
+    if (a.rfind("--", 0) == 0) {
+      if (a.find('=') != std::string::npos) continue;
+      const CLI::Option* o = cmd.get_option_no_throw(a);
+      if (o && o->get_items_expected_max() > 0) ++i;
+      continue;
+    }
+    // Short options, possibly combined (-it, -dp 80:80): the last may take a value.
+    for (size_t k = 1; k < a.size(); ++k) {
+      const CLI::Option* o = cmd.get_option_no_throw(std::string("-") + a[k]);
+      if (o && o->get_items_expected_max() > 0) {
+        if (k + 1 == a.size()) ++i;  // value is the next argument
+        break;                       // else the value is the rest of this one
+      }
+    }
+  }
+  return args.size();
 }
 
 static Result<int64_t> bytes(const std::string& flag, const std::string& v) {

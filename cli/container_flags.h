@@ -1,5 +1,6 @@
 #pragma once
 /// The flags of `berth run` / `berth create` and the Docker create body they make.
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ struct ContainerFlags {
 
 /// Adds the run/create flags to cmd (bound to f).
 void add_container_flags(CLI::App& cmd, ContainerFlags& f, bool run);
+
+/// Index of the first positional argument of cmd in args[start..] (skipping cmd's flags and
+/// their values): where IMAGE (run/create) or CONTAINER (exec) starts; args.size() if none.
+size_t first_positional(const CLI::App& cmd, const std::vector<std::string>& args, size_t start);
 
 /// Builds the /containers/create body; errors name the flag and the value.
 engine::base::Result<nlohmann::json> create_body(const ContainerFlags& f);

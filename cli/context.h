@@ -23,6 +23,8 @@ struct Context {
   bool host_explicit = false;  ///< from -H or BERTH_HOST (no autostart then, unless BERTH_AUTOSTART=1)
   std::string root;            ///< BERTH_ROOT: --root for an autostarted berthd
   CLI::Option* host_option = nullptr;  ///< -H, to tell whether it was given
+  /// run/create: IMAGE [COMMAND] [ARG...]; exec: CONTAINER COMMAND [ARG...] (not parsed as flags).
+  std::vector<std::string> command_tail;
 
   /// A client for the daemon, started first if needed; throws CLI::RuntimeError(125) with a message when unreachable.
   ApiClient connect() const;

@@ -1,9 +1,11 @@
 // berth: the berth CLI. Engine verbs talk to berthd over the Docker Engine API;
 // `berth compose` runs the compose pipeline client-side, as docker compose does.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 
 #include "cli/compose_commands.h"
+#include "cli/container_flags.h"
 #include "cli/context.h"
 
 /// docker's flags take one value per use (-e A -e B), never a run of words: a
@@ -36,8 +38,27 @@ int main(int argc, char** argv) {
   cli::register_pending_commands(app, ctx);
   one_value_per_flag(app);
 
+  // run/create/exec: the container's command line is not ours to parse.
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-H" || a == "--host") {
+      ++i;
+      continue;
+    }
+    if (!a.empty() && a[0] == '-') continue;
+    if (a == "run" || a == "create" || a == "exec") {
+      CLI::App* sub = app.get_subcommand(a);
+      size_t cut = cli::first_positional(*sub, args, i + 1);
+      ctx.command_tail.assign(args.begin() + long(cut), args.end());
+      args.resize(cut);
+      if (cut > 0 && args.back() == "--") args.pop_back();
+    }
+    break;
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::RuntimeError& e) {
     return e.get_exit_code();
   } catch (const CLI::ParseError& e) {

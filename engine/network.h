@@ -68,6 +68,7 @@ struct PortBinding {
 /// Input of NetworkAttacher::render_hosts: the container's /etc/hosts.
 struct HostsSpec {
   std::string hostname, domainname;
+  std::string host_gateway;  ///< replaces the extra_hosts value "host-gateway" (first network's gateway)
   std::vector<std::string> addresses;                             ///< the container's own IPs
   std::vector<std::pair<std::string, std::string>> extra_hosts;   ///< (name, ip), in order
 };
@@ -110,7 +111,7 @@ class NetworkAttacher {
   virtual base::Status remove_netns(const std::string& container_id) = 0;
   /// Joins the netns to a network (veth, address, route, DNS names).
   virtual base::Result<EndpointInfo> attach(const EndpointSpec& spec) = 0;
-  /// Leaves a network: veth, address and DNS names go.
+  /// Leaves a network: veth, address, DNS names and ports published to that address go.
   virtual base::Status detach(const std::string& container_id, const std::string& network_id) = 0;
   /// Publishes ports to container_ip; returns the bindings with actual host ports.
   virtual base::Result<std::vector<PortBinding>> publish(const std::string& container_id,

@@ -116,8 +116,20 @@ Status BridgeAttacher::detach(const std::string& container_id, const std::string
   if (!sk) return sk.take_error();
   // Deleting the host end removes the pair (the peer may already be gone with its netns).
   BERTH_TRY(delete_link(**sk, it->second.host_veth));
+  std::string ip = it->second.info.ipv4;
   rec->endpoints.erase(it);
-  return save_network(opts_.state_dir, *rec);
+  BERTH_TRY(save_network(opts_.state_dir, *rec));
+  // Published ports to the address that just went away go with it.
+  auto pit = ports_.find(container_id);
+  if (pit == ports_.end()) return {};
+  size_t before = pit->second.size();
+  std::erase_if(pit->second, [&](const HeldPort& h) { return h.rec.container_ip == ip; });
+  if (pit->second.size() == before) return {};
+  std::vector<PortRecord> recs;
+  for (const auto& h : pit->second) recs.push_back(h.rec);
+  if (pit->second.empty()) ports_.erase(pit);
+  BERTH_TRY(save_ports(opts_.state_dir, container_id, recs));
+  return sync_nft();
 }
 
 Result<std::vector<BridgeAttacher::HeldPort>> BridgeAttacher::reserve(const std::string& container_ip,

@@ -92,6 +92,8 @@ void DnsServer::stop() {
   ssize_t w = ::write(wake_.get(), &one, sizeof one);
   (void)w;
   thread_.join();
+  std::unique_lock lk(mu_);
+  tcp_done_.wait(lk, [&] { return tcp_workers_ == 0; });
 }
 
 b::Result<int> DnsServer::add_listener(const std::string& network_id, Ipv4 ip, int port) {
@@ -106,28 +108,43 @@ b::Result<int> DnsServer::add_listener(const std::string& network_id, Ipv4 ip, i
   socklen_t sl = sizeof sa;
   ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&sa), &sl);
   int bound = ntohs(sa.sin_port);
+  b::UniqueFd tcp(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!tcp) return b::sys_error("create DNS TCP socket");
+  ::setsockopt(tcp.get(), IPPROTO_IP, IP_FREEBIND, &one, sizeof one);
+  ::setsockopt(tcp.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sa.sin_port = htons(uint16_t(bound));
+  if (::bind(tcp.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || ::listen(tcp.get(), 64) != 0)
+    return b::sys_error("bind embedded DNS (TCP) to " + to_string(ip) + ":" + std::to_string(bound));
+  remove_listener(network_id);
   std::lock_guard lk(mu_);
   Network& n = networks_[network_id];
-  if (n.fd) {
-    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, n.fd.get(), nullptr);
-    fd_network_.erase(n.fd.get());
-  }
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.fd = fd.get();
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd.get(), &ev) != 0) return b::sys_error("watch DNS socket");
+  ev.data.fd = tcp.get();
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, tcp.get(), &ev) != 0) {
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd.get(), nullptr);
+    return b::sys_error("watch DNS TCP socket");
+  }
   fd_network_[fd.get()] = network_id;
+  tcp_fd_network_[tcp.get()] = network_id;
   n.fd = std::move(fd);
+  n.tcp_fd = std::move(tcp);
   return bound;
 }
 
 void DnsServer::remove_listener(const std::string& network_id) {
   std::lock_guard lk(mu_);
   auto it = networks_.find(network_id);
-  if (it == networks_.end() || !it->second.fd) return;
-  ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, it->second.fd.get(), nullptr);
-  fd_network_.erase(it->second.fd.get());
-  it->second.fd.reset();
+  if (it == networks_.end()) return;
+  for (auto* fd : {&it->second.fd, &it->second.tcp_fd}) {
+    if (!*fd) continue;
+    ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd->get(), nullptr);
+    fd_network_.erase(fd->get());
+    tcp_fd_network_.erase(fd->get());
+    fd->reset();
+  }
 }
 
 void DnsServer::register_endpoint(const std::string& network_id, const std::string& container_id,
@@ -206,11 +223,25 @@ void DnsServer::loop() {
       } else if (fd == upstream_.get()) {
         serve_upstream();
       } else {
-        serve_listener(fd);
+        bool tcp = false;
+        {
+          std::lock_guard lk(mu_);
+          tcp = tcp_fd_network_.count(fd) != 0;
+        }
+        if (tcp) accept_tcp(fd);
+        else serve_listener(fd);
       }
     }
     expire_pending();
   }
+}
+
+std::optional<std::string> DnsServer::local_answer(Network& net, const DnsQuery& q) {
+  bool known = net.names.count(q.name) != 0;
+  if (known && q.qtype == kDnsTypeA) return build_dns_response(q, kRcodeNoError, resolve_locked(net, q.name), opts_.ttl);
+  if (known) return build_dns_response(q, kRcodeNoError, {}, opts_.ttl);
+  if (upstream_addrs_.empty()) return build_dns_response(q, kRcodeServFail, {});
+  return std::nullopt;
 }
 
 void DnsServer::serve_listener(int fd) {
@@ -228,13 +259,8 @@ void DnsServer::serve_listener(int fd) {
     auto q = parse_dns_query(pkt);
     if (!q) continue;
     std::string reply;
-    bool known = net.names.count(q->name) != 0;
-    if (known && q->qtype == kDnsTypeA) {
-      reply = build_dns_response(*q, kRcodeNoError, resolve_locked(net, q->name), opts_.ttl);
-    } else if (known) {
-      reply = build_dns_response(*q, kRcodeNoError, {}, opts_.ttl);
-    } else if (upstream_addrs_.empty()) {
-      reply = build_dns_response(*q, kRcodeServFail, {});
+    if (auto local = local_answer(net, *q)) {
+      reply = std::move(*local);
     } else {
       // Forward with an id of our own; the reply is matched back in serve_upstream().
       uint16_t id = next_id_;

@@ -5,9 +5,13 @@
 /// names, container names, hostnames, aliases) answer with A records of every endpoint
 /// carrying them, in rotating order; anything else is forwarded to the upstream resolvers
 /// (the host's) and the answer relayed. AAAA queries for known names get an empty answer.
-/// One thread serves every listener (epoll); names and listeners may change while it runs.
+/// One thread serves every UDP listener (epoll); names and listeners may change while it runs.
+/// TCP (clients retry there after a truncated answer) is served on the same address, one
+/// short-lived thread per connection (dns_tcp.cc).
+#include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -62,7 +66,7 @@ class DnsServer {
     Ipv4 ip;
   };
   struct Network {
-    engine::base::UniqueFd fd;
+    engine::base::UniqueFd fd, tcp_fd;
     std::map<std::string, Endpoint> endpoints;           ///< by container id
     std::map<std::string, std::vector<Ipv4>> names;      ///< lowercase name → addresses
     std::map<std::string, uint32_t> rotation;
@@ -73,13 +77,19 @@ class DnsServer {
   std::vector<Ipv4> resolve_locked(Network& n, const std::string& name);
   void loop();
   void serve_listener(int fd);
+  /// A local answer to q on network n, or nullopt when q must be forwarded (mu_ held).
+  std::optional<std::string> local_answer(Network& n, const struct DnsQuery& q);
+  void accept_tcp(int listen_fd);
+  void serve_tcp(int conn, std::string network_id);
   void serve_upstream();
   void expire_pending();
 
   DnsServerOptions opts_;
   mutable std::mutex mu_;
   std::map<std::string, Network> networks_;
-  std::map<int, std::string> fd_network_;
+  std::map<int, std::string> fd_network_, tcp_fd_network_;
+  int tcp_workers_ = 0;
+  std::condition_variable tcp_done_;
   engine::base::UniqueFd epoll_, wake_, upstream_;
   std::vector<std::pair<Ipv4, int>> upstream_addrs_;
   std::map<uint16_t, std::unique_ptr<Pending>> pending_;

@@ -14,7 +14,10 @@ std::string render_hosts(const engine::HostsSpec& spec) {
       "ff00::0\tip6-mcastprefix\n"
       "ff02::1\tip6-allnodes\n"
       "ff02::2\tip6-allrouters\n";
-  for (const auto& [name, ip] : spec.extra_hosts) out += ip + "\t" + name + "\n";
+  for (const auto& [name, ip] : spec.extra_hosts) {
+    if (ip == "host-gateway" && spec.host_gateway.empty()) continue;  // nothing to point at
+    out += (ip == "host-gateway" ? spec.host_gateway : ip) + "\t" + name + "\n";
+  }
   if (!spec.hostname.empty()) {
     std::string names = spec.domainname.empty() ? spec.hostname
                                                 : spec.hostname + "." + spec.domainname + " " + spec.hostname;

@@ -9,8 +9,9 @@
 
 namespace net {
 
-/// /etc/hosts: localhost lines, extra_hosts in order, then the container's own addresses
-/// mapped to "hostname.domainname hostname".
+/// /etc/hosts: localhost lines, extra_hosts in order ("host-gateway" → spec.host_gateway, or
+/// the line is left out without one), then the container's own addresses mapped to
+/// "hostname.domainname hostname".
 std::string render_hosts(const engine::HostsSpec& spec);
 
 /// Nameservers, search domains and options parsed from a resolv.conf text.

@@ -93,7 +93,7 @@ std::string rewrite(const nlohmann::json& doc, std::vector<std::string>& path, c
   }
   if (d.rfind("Value type not permitted", 0) == 0) return "a " + type_name(v) + " is not allowed here";
   if (d.rfind("Failed to match against any enum", 0) == 0 || d.rfind("Failed to match regex", 0) == 0)
-    return "invalid value " + (v ? v->dump() : std::string());
+    return "invalid value " + (v ? v->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) : std::string());
   if (d.rfind("Missing required property '", 0) == 0) {
     std::string key = d.substr(27, d.find('\'', 27) - 27);
     return "missing required property \"" + key + "\"";

@@ -4,10 +4,18 @@ docker-compose v1 accept: ports, environment, volumes, depends_on, healthcheck, 
 resources, labels, networks and anchors."""
 import sys
 
-n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+lean = "--lean" in sys.argv
+n = int(args[0]) if args else 1000
 out = ['version: "3.8"', "x-common: &common", "  restart: unless-stopped",
        "  labels:", "    com.example.stack: bench", "services:"]
 for i in range(n):
+    if lean:  # a small service: image, one port, one variable, one volume, a dependency
+        out += [f"  svc{i}:", f"    image: app{i % 17}:1", f"    ports: [\"{20000 + i}:8080\"]",
+                f"    environment: [INDEX={i}]", "    volumes: [shared:/shared]"]
+        if i > 0:
+            out += [f"    depends_on: [svc{i - 1}]"]
+        continue
     out += [
         f"  svc{i}:",
         "    <<: *common",

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "compose/load/interpolate.h"
+#include "compose/load/utf8.h"
 #include "engine/base/strings.h"
 
 namespace compose::load {
@@ -21,6 +22,7 @@ bool valid_key(const std::string& k) {
 
 engine::base::Result<EnvPairs> parse_env_file(const std::string& text, const std::string& file, const Environment& env) {
   EnvPairs out;
+  if (first_invalid_utf8(text) != std::string::npos) return invalid(file + ": invalid UTF-8");
   std::map<std::string, std::string> seen;
   // Values defined earlier in the file are visible to later ones; the outer environment wins.
   Environment scoped([&](const std::string& k) -> std::optional<std::string> {

@@ -55,7 +55,7 @@ Node port_entry(long target, const std::string& published, const std::string& pr
 std::string scalar_string(const Node& n) {
   if (n.is_null()) return "";
   if (n.is_scalar()) return n.text;
-  return to_json(n).dump();
+  return to_json(n).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::vector<Node> port_long(const Node& n, const std::string& path, Diagnostics& diags) {

@@ -110,24 +110,48 @@ engine::base::Result<std::string> interpolate_string(const std::string& s, const
   return substitute(s, env, 0);
 }
 
-void interpolate_tree(Node& root, const Environment& env, Diagnostics& diags, const Path& path) {
-  switch (root.kind) {
+namespace {
+
+/// The path of the node being visited, kept as a chain so it is only formatted on error.
+struct Trail {
+  const Trail* parent;
+  const std::string* key;  // nullptr for a sequence index
+  size_t index;
+  std::string str() const {
+    std::string head = parent ? parent->str() : "";
+    if (!key) return head + "[" + std::to_string(index) + "]";
+    return head.empty() ? *key : head + "." + *key;
+  }
+};
+
+void walk(Node& n, const Environment& env, Diagnostics& diags, const Trail* trail) {
+  switch (n.kind) {
     case Kind::Scalar: {
-      if (root.text.find('$') == std::string::npos) return;
-      auto r = interpolate_string(root.text, env);
-      if (!r) diags.add(root.mark, path.str(), r.error().message);
-      else root.text = std::move(*r);
+      if (n.text.find('$') == std::string::npos) return;
+      auto r = interpolate_string(n.text, env);
+      if (!r) diags.add(n.mark, trail ? trail->str() : "", r.error().message);
+      else n.text = std::move(*r);
       return;
     }
     case Kind::Sequence:
-      for (size_t i = 0; i < root.items.size(); ++i) interpolate_tree(root.items[i], env, diags, path.index(i));
+      for (size_t i = 0; i < n.items.size(); ++i) {
+        Trail t{trail, nullptr, i};
+        walk(n.items[i], env, diags, &t);
+      }
       return;
     case Kind::Mapping:
-      for (Entry& e : root.entries) interpolate_tree(e.value, env, diags, path.key(e.key));
+      for (Entry& e : n.entries) {
+        Trail t{trail, &e.key, 0};
+        walk(e.value, env, diags, &t);
+      }
       return;
     case Kind::Null:
       return;
   }
 }
+
+}  // namespace
+
+void interpolate_tree(Node& root, const Environment& env, Diagnostics& diags) { walk(root, env, diags, nullptr); }
 
 }  // namespace compose::load

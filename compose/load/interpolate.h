@@ -14,6 +14,6 @@ namespace compose::load {
 engine::base::Result<std::string> interpolate_string(const std::string& s, const Environment& env);
 
 /// Substitutes in every scalar value of the tree; errors are added to diags with their location.
-void interpolate_tree(Node& root, const Environment& env, Diagnostics& diags, const Path& path = {});
+void interpolate_tree(Node& root, const Environment& env, Diagnostics& diags);
 
 }  // namespace compose::load

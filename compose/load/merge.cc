@@ -66,9 +66,9 @@ void merge_by_key(Node& base, Node&& over, std::string (*key)(const Node&)) {
 /// Appends override items that base does not already contain.
 void append_unique(Node& base, Node&& over) {
   std::set<std::string> seen;
-  for (const Node& b : base.items) seen.insert(to_json(b).dump());
+  for (const Node& b : base.items) seen.insert(to_json(b).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   for (Node& o : over.items)
-    if (seen.insert(to_json(o).dump()).second) base.items.push_back(std::move(o));
+    if (seen.insert(to_json(o).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).second) base.items.push_back(std::move(o));
 }
 
 enum class Rule { Default, Replace, KeyedMap, ColonMap, NameMap, ByVolumeTarget, ByFileTarget, Build, Logging };

@@ -1,5 +1,7 @@
 #include "compose/load/parse.h"
 
+#include "compose/load/utf8.h"
+
 #include <map>
 #include <sstream>
 
@@ -165,6 +167,14 @@ class Builder : public YAML::EventHandler {
 engine::base::Result<std::vector<Node>> parse_yaml(const std::string& text, const std::string& file,
                                                    const ParseLimits& limits) {
   auto name = std::make_shared<const std::string>(file);
+  if (size_t bad = first_invalid_utf8(text); bad != std::string::npos) {
+    int line = 1, col = 1;
+    for (size_t i = 0; i < bad; ++i) {
+      if (text[i] == '\n') ++line, col = 1;
+      else if ((static_cast<unsigned char>(text[i]) >> 6) != 0x2) ++col;
+    }
+    return invalid(located(Mark{name, line, col}, "", "invalid UTF-8"));
+  }
   std::istringstream in(text);
   Builder b(name, limits);
   try {

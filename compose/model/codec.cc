@@ -2,28 +2,55 @@
 
 #include <openssl/sha.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "compose/model/units.h"
 #include "engine/base/strings.h"
 
 namespace compose::model {
 namespace {
 
+/// The keys of one JSON object that typed fields did not consume; they become `other`.
+class Rest {
+ public:
+  explicit Rest(const Json& j) : j_(j) {}
+  /// Marks key as consumed.
+  void erase(const char* key) { used_.push_back(key); }
+  /// The unconsumed members; only x-* ones with extensions_only.
+  Json finish(bool extensions_only = false, bool skip_extensions = false) const {
+    Json o = Json::object();
+    if (!j_.is_object()) return o;
+    for (auto it = j_.begin(); it != j_.end(); ++it) {
+      if (std::find(used_.begin(), used_.end(), it.key()) != used_.end()) continue;
+      bool ext = engine::base::starts_with(it.key(), "x-");
+      if ((extensions_only && !ext) || (skip_extensions && ext)) continue;
+      o[it.key()] = it.value();
+    }
+    return o;
+  }
+
+ private:
+  const Json& j_;
+  std::vector<std::string> used_;
+};
+
 /// Reads j[key] into out when present and not null; removes it from `rest`.
 template <class T>
-void take(const Json& j, const char* key, T& out, Json& rest) {
+void take(const Json& j, const char* key, T& out, Rest& rest) {
   auto it = j.find(key);
   if (it == j.end()) return;
   if (!it->is_null()) out = it->get<T>();
   rest.erase(key);
 }
 template <class T>
-void take(const Json& j, const char* key, std::optional<T>& out, Json& rest) {
+void take(const Json& j, const char* key, std::optional<T>& out, Rest& rest) {
   auto it = j.find(key);
   if (it == j.end()) return;
   if (!it->is_null()) out = it->get<T>();
   rest.erase(key);
 }
-void take_duration(const Json& j, const char* key, std::optional<int64_t>& out, Json& rest) {
+void take_duration(const Json& j, const char* key, std::optional<int64_t>& out, Rest& rest) {
   auto it = j.find(key);
   if (it == j.end()) return;
   if (it->is_string()) out = parse_duration(it->get<std::string>());
@@ -68,11 +95,11 @@ Json string_map_json(const StringMap& m) {
 
 Resources resources_from(const Json& j) {
   Resources r;
-  Json rest = j;
+  Rest rest(j);
   take(j, "cpus", r.cpus, rest);
   take(j, "memory", r.memory, rest);
   take(j, "pids", r.pids, rest);
-  r.other = rest;
+  r.other = rest.finish();
   return r;
 }
 Json resources_json(const Resources& r) {
@@ -87,14 +114,14 @@ Json resources_json(const Resources& r) {
 
 Resource resource_from_json(const Json& j) {
   Resource r;
-  Json rest = j.is_object() ? j : Json::object();
   if (!j.is_object()) return r;
+  Rest rest(j);
   take(j, "name", r.name, rest);
   take(j, "external", r.external, rest);
   take(j, "driver", r.driver, rest);
   take(j, "labels", r.labels, rest);
   take(j, "file", r.file, rest);
-  r.other = rest;
+  r.other = rest.finish();
   return r;
 }
 
@@ -112,17 +139,17 @@ engine::base::Result<Service> service_from_json(const std::string& name, const J
   Service s;
   s.name = name;
   if (!j.is_object()) return engine::base::invalid("services." + name + ": must be a mapping");
-  Json rest = j;
+  Rest rest(j);
   try {
     take(j, "image", s.image, rest);
     if (auto it = j.find("build"); it != j.end() && it->is_object()) {
       Build b;
-      Json br = *it;
+      Rest br(*it);
       take(*it, "context", b.context, br);
       take(*it, "dockerfile", b.dockerfile, br);
       if (auto a = it->find("args"); a != it->end() && a->is_object()) b.args = string_map(*a), br.erase("args");
       take(*it, "target", b.target, br);
-      b.other = br;
+      b.other = br.finish();
       s.build = b;
       rest.erase("build");
     }
@@ -132,7 +159,7 @@ engine::base::Result<Service> service_from_json(const std::string& name, const J
     if (auto it = j.find("ports"); it != j.end()) {
       for (const Json& p : *it) {
         Port port;
-        Json pr = p;
+        Rest pr(p);
         take(p, "target", port.target, pr);
         take(p, "published", port.published, pr);
         take(p, "protocol", port.protocol, pr);
@@ -148,12 +175,12 @@ engine::base::Result<Service> service_from_json(const std::string& name, const J
     if (auto it = j.find("volumes"); it != j.end()) {
       for (const Json& v : *it) {
         Mount m;
-        Json vr = v;
+        Rest vr(v);
         take(v, "type", m.type, vr);
         take(v, "source", m.source, vr);
         take(v, "target", m.target, vr);
         take(v, "read_only", m.read_only, vr);
-        m.other = vr;
+        m.other = vr.finish();
         s.volumes.push_back(m);
       }
       rest.erase("volumes");
@@ -166,11 +193,11 @@ engine::base::Result<Service> service_from_json(const std::string& name, const J
           continue;
         }
         ServiceNetwork sn;
-        Json nr = *n;
+        Rest nr(*n);
         take(*n, "aliases", sn.aliases, nr);
         take(*n, "ipv4_address", sn.ipv4_address, nr);
         take(*n, "ipv6_address", sn.ipv6_address, nr);
-        sn.other = nr;
+        sn.other = nr.finish();
         s.networks[n.key()] = sn;
       }
       rest.erase("networks");
@@ -178,7 +205,7 @@ engine::base::Result<Service> service_from_json(const std::string& name, const J
     if (auto it = j.find("depends_on"); it != j.end() && it->is_object()) {
       for (auto d = it->begin(); d != it->end(); ++d) {
         Dependency dep;
-        Json dr = *d;
+        Rest dr(*d);
         if (d->is_object()) {
           take(*d, "condition", dep.condition, dr);
           take(*d, "required", dep.required, dr);
@@ -190,7 +217,7 @@ engine::base::Result<Service> service_from_json(const std::string& name, const J
     }
     if (auto it = j.find("healthcheck"); it != j.end() && it->is_object()) {
       Healthcheck h;
-      Json hr = *it;
+      Rest hr(*it);
       take(*it, "test", h.test, hr);
       take_duration(*it, "interval", h.interval_ns, hr);
       take_duration(*it, "timeout", h.timeout_ns, hr);
@@ -204,17 +231,19 @@ engine::base::Result<Service> service_from_json(const std::string& name, const J
     take(j, "restart", s.restart, rest);
     if (auto it = j.find("deploy"); it != j.end() && it->is_object()) {
       Deploy d;
-      Json dr = *it;
+      Rest dr(*it);
       take(*it, "replicas", d.replicas, dr);
+      Json resources_rest = Json::object();
       if (auto r = it->find("resources"); r != it->end() && r->is_object()) {
-        Json rr = *r;
+        Rest rr(*r);
         if (auto l = r->find("limits"); l != r->end() && l->is_object()) d.limits = resources_from(*l), rr.erase("limits");
         if (auto l = r->find("reservations"); l != r->end() && l->is_object())
           d.reservations = resources_from(*l), rr.erase("reservations");
-        if (rr.empty()) dr.erase("resources");
-        else dr["resources"] = rr;
+        resources_rest = rr.finish();
+        dr.erase("resources");
       }
-      d.other = dr;
+      d.other = dr.finish();
+      if (!resources_rest.empty()) d.other["resources"] = resources_rest;
       s.deploy = d;
       rest.erase("deploy");
     }
@@ -259,7 +288,7 @@ engine::base::Result<Service> service_from_json(const std::string& name, const J
       if (it == j.end()) continue;
       for (const Json& f : *it) {
         FileRef r;
-        Json fr = f;
+        Rest fr(f);
         take(f, "source", r.source, fr);
         take(f, "target", r.target, fr);
         take(f, "uid", r.uid, fr);
@@ -284,10 +313,8 @@ engine::base::Result<Service> service_from_json(const std::string& name, const J
   } catch (const Json::exception& e) {
     return engine::base::invalid("services." + name + ": " + e.what());
   }
-  for (auto it = rest.begin(); it != rest.end(); ++it)
-    if (engine::base::starts_with(it.key(), "x-")) s.extensions[it.key()] = it.value();
-  for (auto it = s.extensions.begin(); it != s.extensions.end(); ++it) rest.erase(it.key());
-  s.other = rest;
+  s.extensions = rest.finish(true);
+  s.other = rest.finish(false, true);
   return s;
 }
 
@@ -478,7 +505,7 @@ std::string config_hash(const Service& s) {
     if (j["deploy"].empty()) j.erase("deploy");
   }
   j.erase("scale");
-  std::string text = j.dump();
+  std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   unsigned char md[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), md);
   return engine::base::to_hex(std::string_view(reinterpret_cast<const char*>(md), sizeof md));

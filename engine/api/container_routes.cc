@@ -145,9 +145,10 @@ void handle_attach(Manager* m, Exchange& ex) {
   int client = ex.hijack(upgrade, tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream",
                          &pending);
   if (client < 0) return;
+  // A client without stdin half-closes its side at once (docker does): only a full close cancels.
   auto stream = m->attach(c->id, [client] {
-    pollfd p{client, POLLRDHUP, 0};
-    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+    pollfd p{client, 0, 0};
+    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR));
   });
   if (stream) {
     int stdin_fd = want_stdin && stream->stdin_fd ? stream->stdin_fd.release() : -1;

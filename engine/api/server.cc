@@ -210,6 +210,7 @@ class Session : public std::enable_shared_from_this<Session> {
     req.body = std::move(msg.body());
     bool keep_alive = msg.keep_alive();
     const Route* route = match_.route;
+    engine::base::log_debug("api: " + req.method + " " + req.target);
     auto run = [self = shared_from_this(), route, keep_alive, req = std::move(req)]() mutable {
       self->run_handler(route, std::move(req), keep_alive);
     };
@@ -323,9 +324,10 @@ int SyncExchange::hijack(bool upgrade, const std::string& content_type, std::str
 }
 
 bool SyncExchange::client_gone() {
-  pollfd p{s_.fd(), POLLRDHUP, 0};
+  // POLLHUP: the peer closed both directions. A half-close (no more requests) is not leaving.
+  pollfd p{s_.fd(), 0, 0};
   if (::poll(&p, 1, 0) <= 0) return false;
-  return (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+  return (p.revents & (POLLHUP | POLLERR)) != 0;
 }
 
 }  // namespace
@@ -340,6 +342,7 @@ void Server::Impl::accept(local::acceptor& a) {
       t->async_wait([this, &a, t](beast::error_code) { accept(a); });
       return;
     }
+    ::fcntl(sock.native_handle(), F_SETFD, FD_CLOEXEC);
     if (conns >= opts.max_connections) {
       beast::error_code ignored;
       sock.close(ignored);
@@ -382,6 +385,7 @@ Status Server::listen(const std::string& host) {
   if (!ec) acc->bind(local::endpoint(path), ec);
   if (!ec) acc->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return engine::base::Error{engine::base::Code::Internal, ec.value(), "listen " + path};
+  ::fcntl(acc->native_handle(), F_SETFD, FD_CLOEXEC);
   gid_t gid = 0;
   if (group* g = ::getgrnam(impl_->opts.socket_group.c_str())) gid = g->gr_gid;
   if (::chown(path.c_str(), 0, gid) != 0 && ::geteuid() == 0) return engine::base::sys_error("chown " + path);

@@ -11,6 +11,7 @@
 #include "engine/base/strings.h"
 #include "engine/cgroup/backends.h"
 #include "engine/cgroup/cgroup_fs.h"
+#include "engine/cgroup/controllers.h"
 
 namespace engine::cgroup {
 
@@ -97,6 +98,7 @@ Status validate(const Resources& r, const std::string& available) {
         return bad("cpuset cpus \"" + r.cpuset_cpus + "\" are not available (available: " + available + ")");
     }
   }
+  for (const DeviceRule& d : r.devices) BERTH_TRY(validate_device_rule(d));
   if (!r.cpuset_mems.empty()) {
     auto mems = parse_id_list(r.cpuset_mems, "cpuset mems");
     if (!mems) return mems.take_error();

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,19 @@ const char* mode_name(Mode m);
 /// Detects the host layout under root (default /sys/fs/cgroup).
 engine::base::Result<Mode> detect_mode(const std::string& root = "/sys/fs/cgroup");
 
+/// One device cgroup rule (OCI LinuxDeviceCgroup): type 'a' (all), 'c' or 'b'; -1 = any number;
+/// access is a subset of "rwm". Rules apply in order, a later one overriding an earlier one.
+struct DeviceRule {
+  bool allow = false;
+  char type = 'a';
+  int64_t major = -1, minor = -1;
+  std::string access = "rwm";
+};
+
+/// Docker's default device rules: deny everything, then allow mknod of any node and rwm on
+/// null, zero, full, random, urandom, tty, console, ptmx, /dev/pts/* and tun.
+std::vector<DeviceRule> default_device_rules();
+
 /// Resource limits with Docker's HostConfig meaning.
 struct Resources {
   int64_t memory_limit = 0;        ///< bytes, 0 = unlimited
@@ -39,6 +53,9 @@ struct Resources {
   int64_t cpu_shares = 0;          ///< 0 = unset; v2: converted to cpu.weight as runc does
   std::string cpuset_cpus, cpuset_mems;
   int64_t pids_limit = 0;          ///< 0 = unset, -1 = unlimited
+  /// Device access rules; empty = leave as is. v1: devices.deny/allow; v2: an eBPF program
+  /// (BPF_CGROUP_DEVICE) replacing the one attached before; unmatched accesses are denied there.
+  std::vector<DeviceRule> devices;
 };
 
 /// Usage counters in the shapes `docker stats` needs. Missing controllers read as 0.
@@ -46,6 +63,9 @@ struct Stats {
   uint64_t cpu_total_ns = 0, cpu_user_ns = 0, cpu_system_ns = 0;
   std::vector<uint64_t> cpu_percpu_ns;  ///< v1 cpuacct.usage_percpu; empty on v2
   uint64_t memory_usage = 0, memory_limit = 0, memory_max_usage = 0, memory_cache = 0;  ///< limit 0 = unlimited
+  /// memory.stat as the kernel wrote it (Docker's memory_stats.stats; the CLI subtracts
+  /// total_inactive_file (v1) or inactive_file (v2) from usage).
+  std::map<std::string, uint64_t> memory_stat;
   uint64_t pids_current = 0, pids_limit = 0;  ///< pids_limit 0 = unlimited
   uint64_t oom_kills = 0;
 };

@@ -44,6 +44,20 @@ engine::base::Status apply_pids(const std::string& dir, const Resources& r);
 /// Fills pids_current and pids_limit.
 engine::base::Status read_pids(const std::string& dir, Stats* s);
 
+// devices.cc
+/// A rule as the v1 devices files take it ("c 1:3 rwm", "a *:* rwm").
+std::string device_rule_line(const DeviceRule& r);
+/// Checks type, numbers and access letters; InvalidArgument naming the rule.
+engine::base::Status validate_device_rule(const DeviceRule& r);
+/// v1: writes each rule to devices.allow or devices.deny, in order.
+engine::base::Status apply_devices_v1(const std::string& dir, const std::vector<DeviceRule>& rules);
+
+// devices_bpf.cc
+/// v2: the BPF_CGROUP_DEVICE program for rules, as raw instructions (8 bytes each).
+std::vector<uint64_t> device_filter_program(const std::vector<DeviceRule>& rules);
+/// v2: loads the program for rules and attaches it to dir, detaching the ones attached before.
+engine::base::Status apply_devices_v2(const std::string& dir, const std::vector<DeviceRule>& rules);
+
 // freezer.cc
 /// v1: writes FROZEN to freezer.state and waits until it reads FROZEN.
 engine::base::Status freeze_v1(const std::string& dir);

@@ -81,6 +81,7 @@ Status read_memory_v1(const std::string& dir, Stats* s) {
     auto it = st->find("total_cache");
     if (it == st->end()) it = st->find("cache");
     if (it != st->end()) s->memory_cache = it->second;
+    s->memory_stat = std::move(*st);
   }
   if (auto oc = read_keyed(dir, "memory.oom_control")) {
     auto it = oc->find("oom_kill");
@@ -98,6 +99,7 @@ Status read_memory_v2(const std::string& dir, Stats* s) {
   if (auto st = read_keyed(dir, "memory.stat")) {
     auto it = st->find("file");
     if (it != st->end()) s->memory_cache = it->second;
+    s->memory_stat = std::move(*st);
   }
   if (auto ev = read_keyed(dir, "memory.events")) {
     auto it = ev->find("oom_kill");

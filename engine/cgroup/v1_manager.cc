@@ -93,6 +93,11 @@ class V1Manager final : public Manager {
       if (!d) return d.take_error();
       BERTH_TRY(apply_pids(*d, r));
     }
+    if (!r.devices.empty()) {
+      auto d = need("devices", "set device rules");
+      if (!d) return d.take_error();
+      BERTH_TRY(apply_devices_v1(*d, r.devices));
+    }
     return {};
   }
 

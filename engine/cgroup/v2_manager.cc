@@ -80,6 +80,7 @@ class V2Manager final : public Manager {
       BERTH_TRY(need("pids", "set pids limit"));
       BERTH_TRY(apply_pids(dir_, r));
     }
+    if (!r.devices.empty()) BERTH_TRY(apply_devices_v2(dir_, r.devices));
     return {};
   }
 

@@ -382,6 +382,11 @@ Result<Container> build_container(const json& body, const image::Image& img, con
       }
       c.networks[name] = a;
     };
+    // "default" is the daemon's default network ("bridge"), as clients send it.
+    if (eps.contains("default")) {
+      if (!eps.contains(mode)) eps[mode] = eps["default"];
+      eps.erase("default");
+    }
     add_net(mode, eps.value(mode, json::object()));
     for (auto& [name, e] : eps.items())
       if (!c.networks.count(name)) add_net(name, e);

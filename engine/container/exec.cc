@@ -30,7 +30,12 @@ Result<runtime::AttachStream> Manager::attach(const std::string& ref, const std:
     if (!(*e)->runtime_created) {
       ++(*e)->pending_attach;
       counted = true;
+      uint64_t failures = (*e)->failed_starts;
       while (!(*e)->runtime_created && !(*e)->removed) {
+        if ((*e)->failed_starts != failures) {
+          --(*e)->pending_attach;
+          return precondition("container " + (*e)->c.id.substr(0, 12) + " failed to start");
+        }
         impl_->cv.wait_for(lock, std::chrono::milliseconds(200));
         if ((cancelled && cancelled()) || impl_->closing) {
           --(*e)->pending_attach;

@@ -31,30 +31,6 @@ std::vector<std::string> strings(const json& j, const char* f) {
   return out;
 }
 
-/// The runtime keeps a stopped container's bundle (with its overlay upper dir); a new run
-/// needs a fresh bundle but the same writable layer, as Docker keeps it across restarts.
-Status recycle_bundle(runtime::Runtime& rt, const std::string& rt_root, const std::string& id,
-                      const std::string& keep_dir) {
-  auto st = rt.state(id);
-  if (!st) return {};  // no bundle: first run
-  std::string bundle = rt_root + "/" + id;
-  bool have_upper = path_exists(bundle + "/upper");
-  if (have_upper) {
-    (void)remove_all(keep_dir);
-    BERTH_TRY(make_dirs(keep_dir, 0700));
-    if (::rename((bundle + "/upper").c_str(), (keep_dir + "/upper").c_str()) != 0)
-      return sys_error("keep writable layer of " + id.substr(0, 12));
-  }
-  BERTH_TRY(rt.remove(id));
-  if (have_upper) {
-    BERTH_TRY(make_dirs(bundle, 0711));
-    if (::rename((keep_dir + "/upper").c_str(), (bundle + "/upper").c_str()) != 0)
-      return sys_error("restore writable layer of " + id.substr(0, 12));
-    (void)remove_all(keep_dir);
-  }
-  return {};
-}
-
 std::vector<std::pair<std::string, std::string>> parse_extra_hosts(const std::vector<std::string>& in) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& e : in) {
@@ -212,7 +188,7 @@ Status Manager::Impl::start_entry(const std::shared_ptr<Entry>& e, bool from_res
 
   auto spec = build_spec(c, in);
   if (!spec) return spec.take_error();
-  BERTH_TRY(recycle_bundle(rt, rt_root, c.id, dir(c.id) + "/keep"));
+  // A stopped container is re-created in place; the runtime keeps its writable layer.
   auto created = rt.create(*spec, "");
   if (!created) return created.take_error();
   rb.add([&rt, id = c.id] {
@@ -510,7 +486,13 @@ Status Manager::start(const std::string& ref) {
     if ((*e)->c.state.status == "paused") return precondition("cannot start a paused container, try unpause instead");
     if ((*e)->c.is_running()) return {};
   }
-  return impl_->start_entry(*e, false);
+  Status st = impl_->start_entry(*e, false);
+  if (!st) {
+    std::lock_guard lock(impl_->mu);
+    ++(*e)->failed_starts;
+    impl_->cv.notify_all();
+  }
+  return st;
 }
 
 Status Manager::stop(const std::string& ref, std::optional<int> timeout_s, const std::string& signal) {

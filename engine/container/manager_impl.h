@@ -20,6 +20,7 @@ struct Entry {
   int pending_attach = 0;      ///< attach requests waiting for the process to exist
   int attached = 0;            ///< of those, how many have attached
   bool runtime_created = false;  ///< the runtime has the process (created or running)
+  uint64_t failed_starts = 0;    ///< bumped when a start fails (releases waiting attachers)
   bool monitoring = false;
 };
 

@@ -8,6 +8,17 @@ namespace engine::container {
 using nlohmann::json;
 using namespace engine::base;
 
+namespace {
+/// j[key] as T, or fallback when missing or null (records written by older versions).
+template <class T>
+T get(const json& j, const char* key, T fallback) {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return fallback;
+  return it->get<T>();
+}
+}  // namespace
+
 std::map<std::string, std::string> Container::labels() const {
   std::map<std::string, std::string> out;
   if (config.contains("Labels") && config["Labels"].is_object())
@@ -24,7 +35,7 @@ static json endpoint_to_json(const EndpointInfo& e) {
 
 static EndpointInfo endpoint_from_json(const json& j) {
   EndpointInfo e;
-  e.network_id = j.value("network_id", "");
+  e.network_id = get<std::string>(j, "network_id", "");
   e.endpoint_id = j.value("endpoint_id", "");
   e.container_id = j.value("container_id", "");
   e.container_name = j.value("container_name", "");
@@ -111,7 +122,9 @@ Result<Container> from_record(const json& j) {
     c.path_args = j.value("path_args", std::vector<std::string>{});
     c.config = j.value("config", json::object());
     c.host_config = j.value("host_config", json::object());
-    for (auto& [name, n] : j.value("networks", json::object()).items()) {
+    // Bound to a local: a range-for over items() of a temporary would dangle.
+    const json nets = get<json>(j, "networks", json::object());
+    for (auto& [name, n] : nets.items()) {
       NetworkAttachment a;
       a.network_id = n.value("network_id", "");
       a.aliases = n.value("aliases", std::vector<std::string>{});

@@ -1,6 +1,13 @@
 #include "engine/process/security.h"
 
 #include <grp.h>
+#include <string.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "engine/base/fs.h"
 #include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -8,7 +15,50 @@
 
 namespace engine::process {
 
-base::Result<SecurityPlan> prepare_security(const runtime::ContainerSpec& spec) {
+namespace {
+
+/// FNV-1a of the capability set and this build: a cache entry never outlives the profile it came from.
+std::string seccomp_cache_key(const std::vector<std::string>& caps) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= '|';
+    h *= 1099511628211ull;
+  };
+  mix(__DATE__ " " __TIME__);
+  for (const std::string& c : caps) mix(c);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "seccomp-%016llx.bpf", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+base::Result<security::SeccompProgram> cached_seccomp(const std::vector<std::string>& caps,
+                                                      const std::string& cache_dir) {
+  std::string path = cache_dir.empty() ? std::string() : cache_dir + "/" + seccomp_cache_key(caps);
+  if (!path.empty()) {
+    auto bytes = base::read_file(path);
+    if (bytes && !bytes->empty() && bytes->size() % sizeof(sock_filter) == 0) {
+      security::SeccompProgram prog;
+      prog.filter.resize(bytes->size() / sizeof(sock_filter));
+      std::memcpy(prog.filter.data(), bytes->data(), bytes->size());
+      return prog;
+    }
+  }
+  auto prog = security::build_default_seccomp(caps);
+  if (!prog) return prog;
+  if (!path.empty() && base::make_dirs(cache_dir, 0700)) {
+    std::string_view data(reinterpret_cast<const char*>(prog->filter.data()), prog->filter.size() * sizeof(sock_filter));
+    (void)base::write_file_atomic(path, data, 0600);
+  }
+  return prog;
+}
+
+}  // namespace
+
+base::Result<SecurityPlan> prepare_security(const runtime::ContainerSpec& spec, const std::string& cache_dir) {
   SecurityPlan plan;
   if (spec.privileged) {
     auto all = security::all_capabilities();
@@ -34,7 +84,7 @@ base::Result<SecurityPlan> prepare_security(const runtime::ContainerSpec& spec) 
   plan.cap_state = *state;
   plan.seccomp = spec.process.seccomp != "unconfined" && !spec.privileged;
   if (plan.seccomp) {
-    auto prog = security::build_default_seccomp(plan.caps);
+    auto prog = cached_seccomp(plan.caps, cache_dir);
     if (!prog) return prog.take_error();
     plan.program = std::move(*prog);
   }

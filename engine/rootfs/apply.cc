@@ -6,7 +6,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "engine/base/fs.h"
+#include "engine/rootfs/secure_path.h"
 #include "engine/sys/syscalls.h"
 
 namespace engine::rootfs {
@@ -16,21 +16,6 @@ using base::sys_error;
 using Kind = MountOp::Kind;
 
 namespace {
-
-std::string parent_of(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
-}
-
-/// Creates TARGET as a directory or an empty file so it can be mounted over.
-Status make_mountpoint(const std::string& target, bool is_dir) {
-  if (is_dir) return base::make_dirs(target);
-  BERTH_TRY(base::make_dirs(parent_of(target)));
-  int fd = ::open(target.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0 && errno != EEXIST && errno != EISDIR) return sys_error("create mountpoint " + target);
-  if (fd >= 0) ::close(fd);
-  return {};
-}
 
 bool is_directory(const std::string& path) {
   struct stat st;
@@ -42,44 +27,72 @@ Status remount_readonly(const std::string& target, unsigned long flags) {
   return sys::mount("", target, "", MS_REMOUNT | MS_BIND | MS_RDONLY | flags, "");
 }
 
-Status apply_bind(const MountOp& op, const std::string& target) {
-  BERTH_TRY(make_mountpoint(target, is_directory(op.source)));
-  BERTH_TRY(sys::mount(op.source, target, "", MS_BIND | (op.recursive ? MS_REC : 0), ""));
-  if (op.readonly || op.flags)
-    BERTH_TRY(sys::mount("", target, "", MS_REMOUNT | MS_BIND | op.flags | (op.readonly ? MS_RDONLY : 0), ""));
-  if (op.propagation) BERTH_TRY(sys::mount("", target, "", op.propagation, ""));
-  return {};
+/// Mounts under the container root, resolving every target inside it (see secure_path.h).
+Status apply_in_root(const MountOp& op, const std::string& root) {
+  const std::string full = root + op.target;
+  auto reopen = [&]() { return open_in_root(root, op.target, Create::None); };
+  switch (op.kind) {
+    case Kind::Mount: {
+      auto fd = open_in_root(root, op.target, Create::Dir);
+      if (!fd) return fd.take_error();
+      Status st = sys::mount(op.source, fd_path(fd->get()), op.fstype, op.flags | (op.readonly ? MS_RDONLY : 0), op.data);
+      if (!st) return base::sys_error("mount " + op.fstype + " on " + full, st.error().sys_errno);
+      if (op.propagation) {
+        auto top = reopen();
+        if (!top) return top.take_error();
+        BERTH_TRY(sys::mount("", fd_path(top->get()), "", op.propagation, ""));
+      }
+      return {};
+    }
+    case Kind::Bind: {
+      auto fd = open_in_root(root, op.target, is_directory(op.source) ? Create::Dir : Create::File);
+      if (!fd) return fd.take_error();
+      Status st = sys::mount(op.source, fd_path(fd->get()), "", MS_BIND | (op.recursive ? MS_REC : 0), "");
+      if (!st) return base::sys_error("bind " + op.source + " on " + full, st.error().sys_errno);
+      if (op.readonly || op.flags || op.propagation) {
+        auto top = reopen();
+        if (!top) return top.take_error();
+        if (op.readonly || op.flags)
+          BERTH_TRY(sys::mount("", fd_path(top->get()), "",
+                               MS_REMOUNT | MS_BIND | op.flags | (op.readonly ? MS_RDONLY : 0), ""));
+        if (op.propagation) BERTH_TRY(sys::mount("", fd_path(top->get()), "", op.propagation, ""));
+      }
+      return {};
+    }
+    case Kind::Device: {
+      std::string name;
+      auto parent = open_parent_in_root(root, op.target, &name);
+      if (!parent) return parent.take_error();
+      if (::mknodat(parent->get(), name.c_str(), op.mode, makedev(op.major, op.minor)) == 0 || errno == EEXIST)
+        return {};
+      if (errno != EPERM) return sys_error("mknod " + full);
+      // No mknod (user namespace): bind the host's node instead.
+      auto fd = open_in_root(root, op.target, Create::File);
+      if (!fd) return fd.take_error();
+      return sys::mount(op.source, fd_path(fd->get()), "", MS_BIND, "");
+    }
+    case Kind::Symlink: {
+      std::string name;
+      auto parent = open_parent_in_root(root, op.target, &name);
+      if (!parent) return parent.take_error();
+      if (::symlinkat(op.source.c_str(), parent->get(), name.c_str()) != 0 && errno != EEXIST)
+        return sys_error("symlink " + full);
+      return {};
+    }
+    case Kind::Mask:
+    case Kind::Readonly:
+      break;
+  }
+  return base::internal("mount operation not allowed before pivot_root: " + op.target);
 }
 
 }  // namespace
 
 Status apply_op(const MountOp& op, const std::string& root) {
-  std::string target = root + op.target;
+  if (!root.empty()) return apply_in_root(op, root);
+  // Inside the new root (after pivot_root): "/" is the container's, nothing to escape to.
+  const std::string& target = op.target;
   switch (op.kind) {
-    case Kind::Mount: {
-      BERTH_TRY(make_mountpoint(target, true));
-      BERTH_TRY(sys::mount(op.source, target, op.fstype, op.flags | (op.readonly ? MS_RDONLY : 0), op.data));
-      if (op.propagation) BERTH_TRY(sys::mount("", target, "", op.propagation, ""));
-      return {};
-    }
-    case Kind::Bind:
-      return apply_bind(op, target);
-    case Kind::Device: {
-      BERTH_TRY(base::make_dirs(parent_of(target)));
-      if (::mknod(target.c_str(), op.mode, makedev(op.major, op.minor)) == 0) {
-        ::chmod(target.c_str(), op.mode & 07777);
-        return {};
-      }
-      if (errno == EEXIST) return {};
-      if (errno != EPERM) return sys_error("mknod " + target);
-      BERTH_TRY(make_mountpoint(target, false));
-      return sys::mount(op.source, target, "", MS_BIND, "");
-    }
-    case Kind::Symlink:
-      BERTH_TRY(base::make_dirs(parent_of(target)));
-      if (::symlink(op.source.c_str(), target.c_str()) != 0 && errno != EEXIST)
-        return sys_error("symlink " + target);
-      return {};
     case Kind::Mask: {
       struct stat st;
       if (::stat(target.c_str(), &st) != 0) return {};  // nothing to hide
@@ -92,15 +105,15 @@ Status apply_op(const MountOp& op, const std::string& root) {
       BERTH_TRY(sys::mount(target, target, "", MS_BIND | MS_REC, ""));
       return remount_readonly(target, MS_NOSUID | MS_NODEV | MS_NOEXEC);
     }
+    default:
+      return apply_in_root(op, "/");
   }
-  return base::internal("unknown mount operation");
 }
 
 Status prepare_root(const MountPlan& plan) {
   // Keep every mount below private to this namespace: nothing propagates back to the host.
   BERTH_TRY(sys::mount("", "/", "", MS_SLAVE | MS_REC, ""));
-  for (const std::string& d : plan.upper_dirs) BERTH_TRY(base::make_dirs(d, 0755));
-  BERTH_TRY(base::make_dirs(plan.root_dir, 0755));
+  // upper/work and root_dir exist already (made by the shim as host root).
   if (plan.root.kind == Kind::Bind) {
     BERTH_TRY(sys::mount(plan.root.source, plan.root_dir, "", MS_BIND | MS_REC, ""));
   } else {

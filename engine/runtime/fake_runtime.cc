@@ -163,6 +163,14 @@ Status FakeRuntime::resize(const std::string& id, unsigned, unsigned) {
   return {};
 }
 
+Status FakeRuntime::close_stdin(const std::string& id) {
+  std::lock_guard lock(mu_);
+  calls_.push_back("close_stdin " + id);
+  auto e = find(id);
+  if (!e) return e.take_error();
+  return {};
+}
+
 Result<cgroup::Stats> FakeRuntime::stats(const std::string& id) {
   std::lock_guard lock(mu_);
   auto e = find(id);

@@ -28,6 +28,7 @@ class FakeRuntime : public Runtime {
   base::Result<ExecResult> exec(const std::string& id, const ExecSpec& spec, const std::string& stdin_data) override;
   base::Result<AttachStream> attach(const std::string& id) override;
   base::Status resize(const std::string& id, unsigned rows, unsigned cols) override;
+  base::Status close_stdin(const std::string& id) override;
   base::Result<cgroup::Stats> stats(const std::string& id) override;
 
   /// Makes the container's process exit now with CODE (as if it finished by itself).

@@ -48,6 +48,7 @@ class LinuxRuntime : public Runtime {
   Result<ExecExit> exec_wait(ExecProcess& proc) override;
   Result<AttachStream> attach(const std::string& id) override;
   Status resize(const std::string& id, unsigned rows, unsigned cols) override;
+  Status close_stdin(const std::string& id) override { return request_ok(id, "close-stdin"); }
   Result<cgroup::Stats> stats(const std::string& id) override;
 
  private:
@@ -96,20 +97,29 @@ Result<ContainerState> LinuxRuntime::create(const ContainerSpec& spec, const std
   std::string dir = bundle(spec.id);
   if (!bundle_dir.empty() && bundle_dir != dir)
     return base::invalid("bundle dir " + bundle_dir + " is not " + dir);
-  if (base::path_exists(dir + "/status")) return base::conflict("container " + spec.id + " already exists");
+  bool restart = false;
+  if (base::path_exists(dir + "/status")) {
+    // A stopped container may be created again in place: its upper dir (filesystem changes) stays.
+    auto prev = state(spec.id);
+    if (!prev || prev->status != Status_::Stopped) return base::conflict("container " + spec.id + " already exists");
+    for (const char* f : {"status", "shim.sock", "paused"}) ::unlink((dir + "/" + f).c_str());
+    restart = true;
+  }
   std::string shim = shim_binary();
   if (shim.empty()) return base::make_error(base::Code::Unavailable, "berth-shim not found");
   bool made_dir = !base::path_exists(dir);
   BERTH_TRY(base::make_dirs(dir, 0711));
   auto undo = [&] {
-    if (made_dir) {
+    if (restart) {
+      ::unlink((dir + "/status").c_str());
+    } else if (made_dir) {
       (void)base::remove_all(dir);
     } else {
       for (const char* f : {"config.json", "status", "rootfs", "upper", "work", "hosts", "hostname", "resolv.conf"})
         (void)base::remove_all(dir + "/" + f);
     }
   };
-  Status wrote = base::write_file_atomic(dir + "/config.json", spec_to_string(spec), 0600);
+  Status wrote = write_file_nosync(dir + "/config.json", spec_to_string(spec), 0600);
   if (!wrote) {
     undo();
     return wrote.take_error();
@@ -228,7 +238,7 @@ Status LinuxRuntime::freeze(const std::string& id, bool on) {
   auto mgr = cgroup::Manager::open(spec->cgroup.rel_path);
   if (!mgr) return mgr.take_error();
   BERTH_TRY(on ? (*mgr)->freeze() : (*mgr)->thaw());
-  if (on) return base::write_file_atomic(bundle(id) + "/paused", "");
+  if (on) return write_file_nosync(bundle(id) + "/paused", "");
   ::unlink((bundle(id) + "/paused").c_str());
   return {};
 }
@@ -244,12 +254,12 @@ Status LinuxRuntime::remove(const std::string& id) {
   }
   // The shim exits right after recording the exit: let it go before removing its bundle.
   if (auto shim = read_status(bundle(id) + "/status"); shim && shim->shim_pid > 0)
-    for (int i = 0; i < 200 && ::kill(shim->shim_pid, 0) == 0; ++i) {
+    for (int i = 0; i < 1000 && ::kill(shim->shim_pid, 0) == 0; ++i) {
       if (!base::path_exists(bundle(id) + "/shim.sock")) {
         std::string stat = base::read_file("/proc/" + std::to_string(shim->shim_pid) + "/stat").value_or("");
         if (stat.find(") Z") != std::string::npos) break;  // exited, waiting for its reaper
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   auto spec = load_spec(id);
   if (spec && !spec->cgroup.rel_path.empty()) {

@@ -8,6 +8,8 @@
 /// waits) -> start (exec the process) -> [kill/stop, pause/resume, exec, attach] ->
 /// exited (Stopped; exit code recorded on disk) -> remove (cgroup and bundle gone).
 /// Containers outlive berthd: list() + state() re-adopt them after a restart.
+/// LinuxRuntime keeps no state in memory (everything is on disk or in the shims), so it is
+/// safe to call from any thread, and two instances on one state root see the same containers.
 ///
 /// Streams: the shim writes the json-file log (log_file.h reads it). attach() returns
 /// the shim connection that carries output frames in Docker's multiplexed format
@@ -75,6 +77,8 @@ class Runtime {
  public:
   virtual ~Runtime() = default;
   /// Starts the shim and sets the container up; returns Created. BUNDLE_DIR "" = <state_root>/<id>.
+  /// On a Stopped container's bundle this re-creates it in place (docker start/restart): the
+  /// overlay upper dir, log and cgroup are kept. AlreadyExists if it is still live.
   virtual base::Result<ContainerState> create(const ContainerSpec& spec, const std::string& bundle_dir) = 0;
   /// Execs the container's process (errors such as a missing executable are returned here).
   virtual base::Status start(const std::string& id) = 0;
@@ -94,6 +98,9 @@ class Runtime {
   virtual base::Result<ExecExit> exec_wait(ExecProcess& proc) = 0;
   virtual base::Result<AttachStream> attach(const std::string& id) = 0;
   virtual base::Status resize(const std::string& id, unsigned rows, unsigned cols) = 0;
+  /// Closes the shim's copy of the container's stdin, so the process sees EOF once every attached
+  /// client has closed its copy too (Docker's StdinOnce).
+  virtual base::Status close_stdin(const std::string& id) = 0;
   /// cgroup usage counters.
   virtual base::Result<cgroup::Stats> stats(const std::string& id) = 0;
 

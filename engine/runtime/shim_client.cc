@@ -50,6 +50,9 @@ Result<pid_t> spawn(const std::vector<std::string>& argv, const int stdio[3], in
     else posix_spawn_file_actions_addopen(&fa, i, "/dev/null", i == 0 ? O_RDONLY : O_WRONLY, 0);
   }
   if (extra_child_fd >= 0) posix_spawn_file_actions_adddup2(&fa, extra_child_fd, 3);
+  // The daemon holds listeners and netlink sockets without CLOEXEC (Asio); a shim that
+  // outlives berthd must not keep them open.
+  posix_spawn_file_actions_addclosefrom_np(&fa, extra_child_fd >= 0 ? 4 : 3);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   // Reset signal mask and dispositions the daemon may have changed.

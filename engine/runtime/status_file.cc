@@ -48,16 +48,19 @@ base::Result<ShimStatus> parse_status(const std::string& text) {
   return s;
 }
 
-base::Status write_status(const std::string& path, const ShimStatus& s) {
+base::Status write_file_nosync(const std::string& path, std::string_view data, unsigned mode) {
   std::string tmp = path + ".tmp";
-  std::string text = format_status(s);
-  base::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  base::UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
   if (!fd) return base::sys_error("create " + tmp);
-  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+  if (::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()))
     return base::sys_error("write " + tmp);
   fd.reset();
   if (::rename(tmp.c_str(), path.c_str()) != 0) return base::sys_error("rename " + tmp);
   return {};
+}
+
+base::Status write_status(const std::string& path, const ShimStatus& s) {
+  return write_file_nosync(path, format_status(s));
 }
 
 base::Result<ShimStatus> read_status(const std::string& path) {

@@ -3,6 +3,7 @@
 /// (written atomically by the shim, read by LinuxRuntime, also after the shim exited).
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "engine/base/error.h"
 
@@ -25,5 +26,8 @@ base::Result<ShimStatus> parse_status(const std::string& text);
 /// Writes the file atomically (temp + rename, no fsync: it is rewritten on every change).
 base::Status write_status(const std::string& path, const ShimStatus& s);
 base::Result<ShimStatus> read_status(const std::string& path);
+/// Writes a bundle file atomically (temp + rename) without fsync: bundle files are rebuilt
+/// from berthd's own state, so they need atomicity, not durability.
+base::Status write_file_nosync(const std::string& path, std::string_view data, unsigned mode = 0644);
 
 }  // namespace engine::runtime

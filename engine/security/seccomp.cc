@@ -51,11 +51,10 @@ int add_rule(scmp_filter_ctx ctx, uint32_t action, const char* name, unsigned ar
 
 std::vector<std::string> default_seccomp_allowed(const std::vector<std::string>& caps) {
   std::set<std::string> capset(caps.begin(), caps.end());
-  std::set<std::string> names = {"personality", "socket"};
+  auto [major, minor] = running_kernel();
+  std::set<std::string> names = allowed_syscalls(capset, major, minor);
+  names.insert({"personality", "socket"});  // with argument rules
   if (!has(capset, "CAP_SYS_ADMIN")) names.insert("clone");  // with a namespace-flag argument rule
-  for (const SyscallGroup& g : default_profile_groups())
-    if (g.cap.empty() || has(capset, g.cap))
-      for (std::string_view n : g.names) names.insert(std::string(n));
   return std::vector<std::string>(names.begin(), names.end());
 }
 
@@ -74,11 +73,8 @@ Result<SeccompProgram> build_default_seccomp(const std::vector<std::string>& cap
 #endif
   (void)seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);  // binary tree: faster for long lists
 
-  std::set<std::string> allowed;
-  for (const SyscallGroup& g : default_profile_groups())
-    if (g.cap.empty() || has(capset, g.cap))
-      for (std::string_view n : g.names) allowed.insert(std::string(n));
-  for (const std::string& name : allowed)
+  auto [major, minor] = running_kernel();
+  for (const std::string& name : allowed_syscalls(capset, major, minor))
     if (int rc = add_rule(ctx.get(), SCMP_ACT_ALLOW, name.c_str()); rc < 0)
       return seccomp_error("seccomp allow " + name, rc);
 

@@ -3,6 +3,10 @@
 // EPERM. Facts from moby profiles/seccomp/default.json (names and capability conditions).
 #include "engine/security/seccomp_profile.h"
 
+#include <sys/utsname.h>
+
+#include <cstdio>
+
 namespace engine::security {
 
 namespace {
@@ -57,8 +61,6 @@ constexpr sv kAlways[] = {
     "tkill", "truncate", "truncate64", "ugetrlimit", "umask", "uname", "unlink", "unlinkat", "utime",
     "utimensat", "utimensat_time64", "utimes", "vfork", "vmsplice", "wait4", "waitid", "waitpid", "write",
     "writev",
-    // Safe since kernel 4.8 (ptrace can no longer bypass seccomp).
-    "process_vm_readv", "process_vm_writev", "ptrace",
 #if defined(__x86_64__)
     "arch_prctl", "modify_ldt",
 #elif defined(__aarch64__)
@@ -70,6 +72,9 @@ constexpr sv kAlways[] = {
 
 // Capability-gated groups. clone/clone3 with CAP_SYS_ADMIN are here; without it clone gets an
 // argument rule and clone3 ENOSYS (seccomp.cc).
+// Safe since kernel 4.8 (ptrace can no longer bypass seccomp); see allowed_syscalls.
+constexpr sv kSince48[] = {"process_vm_readv", "process_vm_writev", "ptrace"};
+
 constexpr sv kSysAdmin[] = {"bpf", "clone", "clone3", "fanotify_init", "fsconfig", "fsmount", "fsopen", "fspick",
                             "lookup_dcookie", "mount", "mount_setattr", "move_mount", "open_tree",
                             "perf_event_open", "quotactl", "quotactl_fd", "setdomainname", "sethostname", "setns",
@@ -110,5 +115,22 @@ constexpr SyscallGroup kGroups[] = {
 }  // namespace
 
 std::span<const SyscallGroup> default_profile_groups() { return kGroups; }
+
+std::set<std::string> allowed_syscalls(const std::set<std::string>& caps, int kernel_major, int kernel_minor) {
+  std::set<std::string> out;
+  for (const SyscallGroup& g : kGroups)
+    if (g.cap.empty() || caps.count(std::string(g.cap)))
+      for (sv n : g.names) out.insert(std::string(n));
+  if (kernel_major > 4 || (kernel_major == 4 && kernel_minor >= 8))
+    for (sv n : kSince48) out.insert(std::string(n));
+  return out;
+}
+
+std::pair<int, int> running_kernel() {
+  utsname u{};
+  int major = 0, minor = 0;
+  if (::uname(&u) != 0 || std::sscanf(u.release, "%d.%d", &major, &minor) != 2) return {0, 0};
+  return {major, minor};
+}
 
 }  // namespace engine::security

@@ -10,6 +10,8 @@
 
 #include <cstdio>
 
+#include "engine/base/time.h"
+
 #include "engine/base/fs.h"
 #include "engine/base/scope_exit.h"
 #include "engine/process/init.h"
@@ -35,6 +37,19 @@ struct Prepared {
   unsigned long clone_flags = CLONE_NEWNS;
   std::string join_pid;  ///< pid namespace to enter before clone ("" = none)
 };
+
+/// BERTH_SHIM_TRACE=FILE appends "<µs since start> <phase>" lines: where create spends its time.
+void trace(const char* phase) {
+  static const char* file = ::getenv("BERTH_SHIM_TRACE");
+  static const int64_t t0 = base::now_ns();
+  if (!file) return;
+  int fd = ::open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return;
+  char line[128];
+  int n = std::snprintf(line, sizeof line, "%d %lld %s\n", ::getpid(), static_cast<long long>((base::now_ns() - t0) / 1000), phase);
+  (void)!::write(fd, line, static_cast<size_t>(n));
+  ::close(fd);
+}
 
 bool has_env(const std::vector<std::string>& env, const std::string& key) {
   for (const std::string& e : env)
@@ -74,6 +89,7 @@ Result<Prepared> prepare(const std::string& bundle) {
   std::stable_sort(p.init.joins.begin(), p.init.joins.end(),
                    [](const auto& a, const auto& b) { return (a.first == CLONE_NEWUSER) > (b.first == CLONE_NEWUSER); });
   opts.user_ns = p.init.new_user_ns;
+  trace("spec parsed");
   auto plan = rootfs::build_plan(s, opts);
   if (!plan) return plan.take_error();
   p.init.plan = std::move(*plan);
@@ -92,7 +108,9 @@ Result<Prepared> prepare(const std::string& bundle) {
     Status valid = cgroup::validate(s.cgroup.resources);
     if (!valid) return valid.take_error();
   }
-  auto sec = process::prepare_security(s);
+  trace("plan and user resolved");
+  // Compiled seccomp programs are shared by the bundles beside this one (<state_root>/.cache).
+  auto sec = process::prepare_security(s, bundle.substr(0, bundle.rfind('/')) + "/.cache");
   if (!sec) return sec.take_error();
   p.init.security = std::move(*sec);
 
@@ -105,9 +123,10 @@ Result<Prepared> prepare(const std::string& bundle) {
   if (!has_env(p.init.envp, "HOME")) p.init.envp.push_back("HOME=" + p.init.user.home);
   p.init.terminal = s.process.terminal;
 
-  if (s.hosts_file) BERTH_TRY(base::write_file_atomic(bundle + "/hosts", *s.hosts_file));
-  if (s.hostname_file) BERTH_TRY(base::write_file_atomic(bundle + "/hostname", *s.hostname_file));
-  if (s.resolv_conf) BERTH_TRY(base::write_file_atomic(bundle + "/resolv.conf", *s.resolv_conf));
+  trace("security prepared");
+  if (s.hosts_file) BERTH_TRY(runtime::write_file_nosync(bundle + "/hosts", *s.hosts_file));
+  if (s.hostname_file) BERTH_TRY(runtime::write_file_nosync(bundle + "/hostname", *s.hostname_file));
+  if (s.resolv_conf) BERTH_TRY(runtime::write_file_nosync(bundle + "/resolv.conf", *s.resolv_conf));
   return p;
 }
 
@@ -181,9 +200,11 @@ Status create_and_monitor(Prepared& p, const std::string& bundle, int report_fd)
   auto listener = sys::listen_unix("shim.sock");
   if (!listener) return listener.take_error();
   rollback.add([] { ::unlink("shim.sock"); });
+  trace("monitor forked, socket listening");
   auto cg = ContainerCgroup::create(p.spec.cgroup);
   if (!cg) return cg.take_error();
   rollback.add([cg = *cg]() mutable { cg.destroy(); });
+  trace("cgroup created");
   auto io = make_stdio(p.spec);
   if (!io) return io.take_error();
   if (!io->console.empty()) {
@@ -192,6 +213,20 @@ Status create_and_monitor(Prepared& p, const std::string& bundle, int report_fd)
     console.source = io->console;
     console.target = "/dev/console";
     p.init.plan.before_pivot.push_back(console);
+  }
+  // The root's mountpoint and the overlay dirs are made here, as host root: the init may run
+  // as a remapped root that cannot create them; with a user namespace they belong to its root.
+  for (const std::string& d : p.init.plan.upper_dirs) BERTH_TRY(base::make_dirs(d, 0755));
+  BERTH_TRY(base::make_dirs(p.init.plan.root_dir, 0755));
+  if (p.init.new_user_ns) {
+    uid_t uid = 0;
+    gid_t gid = 0;
+    for (const runtime::IdMap& m : p.spec.uid_map)
+      if (m.container_id == 0) uid = m.host_id;
+    for (const runtime::IdMap& m : p.spec.gid_map)
+      if (m.container_id == 0) gid = m.host_id;
+    for (const std::string& d : p.init.plan.upper_dirs)
+      if (::chown(d.c_str(), uid, gid) != 0) return base::sys_error("chown " + d);
   }
   auto chans = process::SyncChannel::make_pair();
   if (!chans) return chans.take_error();
@@ -213,12 +248,15 @@ Status create_and_monitor(Prepared& p, const std::string& bundle, int report_fd)
   });
   chans->second.close();
   for (UniqueFd& fd : io->child) fd.reset();
+  trace("cloned");
   auto pidfd = sys::pidfd_open(*pid);
   if (!pidfd) return pidfd.take_error();
   BERTH_TRY(cg->add(*pid));
   if (p.init.new_user_ns) BERTH_TRY(write_id_maps(*pid, p.spec));
   BERTH_TRY(chans->first.send(process::SyncKind::Go));
+  trace("go sent");
   Status ready = chans->first.expect(process::SyncKind::Ready);
+  trace("init ready");
   if (!ready) return ready.take_error().wrap("create container " + p.spec.id);
 
   MonitorConfig m;
@@ -243,6 +281,7 @@ Status create_and_monitor(Prepared& p, const std::string& bundle, int report_fd)
   BERTH_TRY(runtime::write_status(bundle + "/status", m.status));
   rollback.commit();
   report(report_fd, "ok " + std::to_string(::getpid()) + " " + std::to_string(*pid));
+  trace("reported");
   ::close(report_fd);
   exec_monitor(std::move(m));
 }

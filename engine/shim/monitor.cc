@@ -74,6 +74,11 @@ void Monitor::handle_line(Client& c, const std::string& line) {
     else reply(c, "ok");
     return;
   }
+  if (line == "close-stdin") {
+    if (cfg_.stdin_fd >= 0 && !cfg_.tty) ::close(cfg_.stdin_fd);
+    if (!cfg_.tty) cfg_.stdin_fd = -1;
+    return reply(c, "ok");
+  }
   if (line.rfind("resize ", 0) == 0) {
     struct winsize ws {};
     unsigned rows = 0, cols = 0;
@@ -156,6 +161,7 @@ void Monitor::finish() {
 void Monitor::run() {
   save_status();
   for (;;) {
+    if (exited_ && cfg_.out_fd < 0 && cfg_.err_fd < 0) finish();
     std::vector<pollfd> fds;
     fds.push_back({cfg_.listen_fd, POLLIN, 0});
     fds.push_back({exited_ ? -1 : cfg_.pidfd, POLLIN, 0});

@@ -11,6 +11,7 @@
 ///                         then output frames: [stream(1|2),0,0,0,len:u32 big-endian] + data,
 ///                         Docker's multiplexed stream format; EOF when the container exits.
 ///   "resize <rows> <cols>" -> "ok" | "err <message>"  (TTY only)
+///   "close-stdin"      -> "ok"   (drop the shim's copy of stdin: EOF once clients close theirs)
 #include <sys/types.h>
 
 #include <cstdint>

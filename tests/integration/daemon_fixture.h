@@ -12,6 +12,10 @@ namespace test {
 /// Path of a built binary (berth, berthd, berth-shim).
 std::string bin(const std::string& name);
 
+/// A tar of a busybox-static root filesystem (bin/ with applet links, etc/passwd, tmp, ...),
+/// built once per process under a temporary directory.
+const std::string& busybox_rootfs_tar();
+
 class DaemonFixture {
  public:
   /// Starts berthd --root <tmp>/root --host unix://<tmp>/berth.sock and waits for /_ping.
@@ -32,10 +36,17 @@ class DaemonFixture {
   int pid() const;
   /// Sends SIGTERM and waits for the daemon to exit.
   void stop();
+  /// Imports a busybox-static root filesystem as REF (default "busybox:latest").
+  void import_busybox(const std::string& ref = "busybox:latest") const;
+  /// Linux bridge and nftables table names of this daemon (unique per fixture).
+  const std::string& bridge() const { return bridge_; }
+  const std::string& nft_table() const { return nft_table_; }
+  /// Removes every container and user network (called by the destructor too).
+  void remove_all_objects() const;
 
  private:
   TempDir dir_;
-  std::string root_, host_;
+  std::string root_, host_, bridge_, nft_table_;
   int pid_ = -1;
 };
 

@@ -131,3 +131,83 @@ TEST_CASE("dns_server: upstreams come from resolv.conf") {
   CHECK(net::upstreams_from_resolv_conf("nameserver 127.0.0.53\nnameserver ::1\nnameserver 10.0.0.1\n") ==
         std::vector<std::string>{"127.0.0.53", "10.0.0.1"});
 }
+
+namespace {
+
+/// One TCP query (length-prefixed) to 127.0.0.1:port; the raw answer or "".
+std::string ask_tcp(int port, const std::string& name) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in sa = loopback(port);
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0) {
+    std::string q = net::build_dns_query(0x5151, name);
+    std::string framed{char(q.size() >> 8), char(q.size() & 0xff)};
+    framed += q;
+    ::send(fd, framed.data(), framed.size(), MSG_NOSIGNAL);
+    char buf[1500];
+    size_t got = 0;
+    pollfd p{fd, POLLIN, 0};
+    while (::poll(&p, 1, 3000) == 1) {
+      ssize_t n = ::recv(fd, buf + got, sizeof buf - got, 0);
+      if (n <= 0) break;
+      got += size_t(n);
+      if (got >= 2 && got >= 2 + ((size_t(uint8_t(buf[0])) << 8) | uint8_t(buf[1]))) break;
+    }
+    if (got > 2) out.assign(buf + 2, got - 2);
+  }
+  ::close(fd);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("dns_server: TCP queries are answered too") {
+  net::DnsServer dns({});
+  REQUIRE(dns.start().ok());
+  auto port = dns.add_listener("n1", ip("127.0.0.1"), 0);
+  REQUIRE(port.ok());
+  dns.register_endpoint("n1", "c1", {"web"}, ip("10.0.0.2"));
+  std::string reply = ask_tcp(*port, "web");
+  CHECK(net::dns_id(reply) == 0x5151);
+  CHECK(answers(reply) == std::vector<std::string>{"10.0.0.2"});
+  uint8_t rc = 0;
+  CHECK(answers(ask_tcp(*port, "unknown"), &rc).empty());
+  CHECK(rc == net::kRcodeServFail);
+  dns.stop();
+}
+
+TEST_CASE("dns_server: TCP queries for other names are relayed over TCP to the upstream") {
+  int up = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in sa = loopback(0);
+  REQUIRE(::bind(up, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+  REQUIRE(::listen(up, 4) == 0);
+  socklen_t sl = sizeof sa;
+  ::getsockname(up, reinterpret_cast<sockaddr*>(&sa), &sl);
+  std::thread fake([&] {
+    pollfd p{up, POLLIN, 0};
+    if (::poll(&p, 1, 3000) != 1) return;
+    int c = ::accept4(up, nullptr, nullptr, SOCK_CLOEXEC);
+    char buf[1500];
+    ssize_t n = ::recv(c, buf, sizeof buf, 0);
+    if (n > 2) {
+      auto q = net::parse_dns_query(std::string_view(buf + 2, size_t(n) - 2));
+      if (q) {
+        std::string r = net::build_dns_response(*q, 0, {ip("192.0.2.55")});
+        std::string framed{char(r.size() >> 8), char(r.size() & 0xff)};
+        framed += r;
+        ::send(c, framed.data(), framed.size(), MSG_NOSIGNAL);
+      }
+    }
+    ::close(c);
+  });
+  net::DnsServer dns({{"127.0.0.1:" + std::to_string(ntohs(sa.sin_port))}, 2000, 600});
+  REQUIRE(dns.start().ok());
+  auto port = dns.add_listener("n1", ip("127.0.0.1"), 0);
+  REQUIRE(port.ok());
+  std::string reply = ask_tcp(*port, "big.example.test");
+  fake.join();
+  ::close(up);
+  CHECK(net::dns_id(reply) == 0x5151);
+  CHECK(answers(reply) == std::vector<std::string>{"192.0.2.55"});
+  dns.stop();
+}

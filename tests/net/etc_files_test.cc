@@ -39,3 +39,12 @@ TEST_CASE("etc_files: default bridge uses host resolvers without loopback ones")
   CHECK(net::render_resolv_conf(s, "", "nameserver 127.0.0.1\nnameserver 10.1.1.1\n\tnameserver\t10.1.1.2\n") ==
         "nameserver 10.1.1.1\nnameserver 10.1.1.2\n");
 }
+
+TEST_CASE("etc_files: host-gateway in extra_hosts is the gateway address") {
+  engine::HostsSpec s;
+  s.extra_hosts = {{"host.docker.internal", "host-gateway"}};
+  std::string base = net::render_hosts(engine::HostsSpec{});
+  CHECK(net::render_hosts(s) == base);
+  s.host_gateway = "172.18.0.1";
+  CHECK(net::render_hosts(s) == base + "172.18.0.1\thost.docker.internal\n");
+}

@@ -99,3 +99,13 @@ TEST_CASE("parse: several documents and an empty file") {
 }
 
 }  // namespace compose::load
+
+namespace compose::load {
+
+TEST_CASE("parse: invalid UTF-8 is refused with its location") {
+  CHECK(parse_error("a: ok\nb: \xC3\xA9t\xC3\n") == "compose.yaml:2:6: invalid UTF-8");
+  CHECK(parse_error("a: \xED\xA0\x80\n") == "compose.yaml:1:4: invalid UTF-8");
+  CHECK(parse_yaml("a: \xC3\xA9t\xC3\xA9 \xF0\x9F\x90\xB3\n", "f").ok());
+}
+
+}  // namespace compose::load

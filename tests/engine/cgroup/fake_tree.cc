@@ -40,6 +40,10 @@ void v1_files(const std::string& dir, const std::string& ctrl, bool memsw, bool 
   } else if (ctrl == "pids") {
     if (!root) test::write_text(dir + "/pids.max", "max\n");
     test::write_text(dir + "/pids.current", "0\n");
+  } else if (ctrl == "devices") {
+    test::write_text(dir + "/devices.allow", "");
+    test::write_text(dir + "/devices.deny", "");
+    test::write_text(dir + "/devices.list", "a *:* rwm\n");
   } else if (ctrl == "freezer") {
     if (!root) test::write_text(dir + "/freezer.state", "THAWED\n");
   }

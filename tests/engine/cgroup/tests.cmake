@@ -2,6 +2,7 @@
 list(APPEND ENGINE_TEST_SOURCES
   cgroup/fake_tree.cc
   cgroup/cgroup_test.cc
+  cgroup/devices_test.cc
   cgroup/v1_test.cc
   cgroup/v2_test.cc
 )

@@ -208,6 +208,7 @@ TEST_CASE("cgroup v1: stats, oom and pids read the kernel's files") {
   CHECK(s->memory_limit == 0);  // unlimited
   CHECK(s->memory_max_usage == 2097152);
   CHECK(s->memory_cache == 4096);
+  CHECK(s->memory_stat == std::map<std::string, uint64_t>{{"cache", 10}, {"rss", 20}, {"total_cache", 4096}});
   CHECK(s->pids_current == 3);
   CHECK(s->pids_limit == 50);
   CHECK(s->oom_kills == 2);
@@ -236,12 +237,20 @@ TEST_CASE("cgroup v1: kill_all freezes, signals every listed task, and restores 
   auto m = Manager::open("berth/k1", root.path());
   REQUIRE(m);
   // A child of this test stands in for the container's task (only our own process is signalled).
+  int ready[2];
+  REQUIRE(::pipe(ready) == 0);
   pid_t child = ::fork();
   if (child == 0) {
+    ::signal(SIGTERM, SIG_DFL);  // not doctest's crash handler
+    (void)!::write(ready[1], "r", 1);
     ::pause();
     ::_exit(0);
   }
   REQUIRE(child > 0);
+  char c;
+  REQUIRE(::read(ready[0], &c, 1) == 1);
+  ::close(ready[0]);
+  ::close(ready[1]);
   test::write_text(root / "pids/berth/k1/cgroup.procs", std::to_string(child) + "\n");
   REQUIRE((*m)->kill_all(SIGTERM));
   int status = 0;

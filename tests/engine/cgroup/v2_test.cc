@@ -159,6 +159,7 @@ TEST_CASE("cgroup v2: stats, oom and pids read the kernel's files") {
   CHECK(s->memory_limit == 67108864);
   CHECK(s->memory_max_usage == 2097152);
   CHECK(s->memory_cache == 4096);
+  CHECK(s->memory_stat == std::map<std::string, uint64_t>{{"anon", 100}, {"file", 4096}});
   CHECK(s->pids_current == 2);
   CHECK(s->pids_limit == 0);
   CHECK(s->oom_kills == 1);

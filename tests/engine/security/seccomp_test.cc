@@ -15,6 +15,7 @@
 #include <cstddef>
 
 #include "engine/security/capabilities.h"
+#include "engine/security/seccomp_profile.h"
 #include "tests/engine/security/child.h"
 
 using engine::security::SeccompProgram;
@@ -91,4 +92,16 @@ TEST_CASE("seccomp: installed in a child, blocked calls fail as Docker's profile
 
 TEST_CASE("seccomp: install rejects an empty program") {
   CHECK(engine::security::install_seccomp(SeccompProgram{}) == EINVAL);
+}
+
+TEST_CASE("seccomp: ptrace is allowed from kernel 4.8, or with CAP_SYS_PTRACE") {
+  using engine::security::allowed_syscalls;
+  CHECK(allowed_syscalls({}, 4, 8).count("ptrace") == 1);
+  CHECK(allowed_syscalls({}, 5, 0).count("process_vm_readv") == 1);
+  CHECK(allowed_syscalls({}, 4, 7).count("ptrace") == 0);
+  CHECK(allowed_syscalls({}, 3, 10).count("process_vm_writev") == 0);
+  CHECK(allowed_syscalls({"CAP_SYS_PTRACE"}, 4, 4).count("ptrace") == 1);
+  CHECK(allowed_syscalls({"CAP_SYS_PTRACE"}, 4, 4).count("kcmp") == 1);
+  CHECK(allowed_syscalls({}, 6, 1).count("kcmp") == 0);
+  CHECK(engine::security::running_kernel().first >= 4);
 }

@@ -1,6 +1,7 @@
 // engine::cgroup on the host layout (/sys/fs/cgroup: v1 or hybrid on CI, v2 elsewhere).
 #include <doctest/doctest.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -220,4 +221,60 @@ TEST_CASE("cgroup host: an impossible limit creates nothing; open finds what cre
   auto gone = Manager::open(itest::test_cgroup("open"));
   REQUIRE(!gone);
   CHECK(gone.error().code == engine::base::Code::NotFound);
+}
+
+namespace {
+
+/// Opens /dev/null and /dev/kmsg from a child inside m: "null=ok kmsg=EPERM".
+std::string device_probe(Manager& m) {
+  itest::Child child([](int rep) {
+    auto try_open = [](const char* p) -> std::string {
+      int fd = ::open(p, O_RDONLY | O_CLOEXEC);
+      if (fd >= 0) return ::close(fd), "ok";
+      return errno == EPERM ? "EPERM" : "errno " + std::to_string(errno);
+    };
+    std::string r = "null=" + try_open("/dev/null") + " kmsg=" + try_open("/dev/kmsg") + "\n";
+    (void)!::write(rep, r.data(), r.size());
+  });
+  if (!m.add_process(child.pid())) return "add_process failed";
+  child.go();
+  std::string out = child.report();
+  child.wait();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("cgroup host: Docker's default device rules block other devices") {
+  itest::CgroupSweeper sweeper;
+  Resources r;
+  r.devices = engine::cgroup::default_device_rules();
+  auto m = Manager::create(itest::test_cgroup("devices"), r);
+  REQUIRE_MESSAGE(m, m.error().str());
+  if (v1ish(**m)) {
+    std::string list = itest::slurp(leaf(**m, "devices") + "/devices.list");
+    CHECK(list.find("c 1:3 rwm") != std::string::npos);
+    CHECK(list.find("c 136:* rwm") != std::string::npos);
+    CHECK(list.find("a *:* rwm") == std::string::npos);
+  }
+  CHECK(device_probe(**m) == "null=ok kmsg=EPERM");
+  REQUIRE((*m)->destroy());
+  CHECK(!itest::any_test_cgroup_left());
+}
+
+TEST_CASE("cgroup host: a value the kernel refuses rolls the whole create back") {
+  itest::CgroupSweeper sweeper;
+  Resources r;
+  r.pids_limit = 10;
+  r.cpuset_mems = "7";  // well-formed, but this host has no memory node 7
+  auto m = Manager::create(itest::test_cgroup("refused"), r);
+  REQUIRE(!m);
+  std::string dir = (engine::cgroup::detect_mode().value_or(Mode::V1) == Mode::V2 ? "/sys/fs/cgroup/"
+                                                                                     : "/sys/fs/cgroup/cpuset/") +
+                    itest::test_cgroup("refused");
+  // v2 hosts may lack the cpuset controller; then the precondition error names it instead.
+  if (m.error().message.find("controller") == std::string::npos)
+    CHECK(m.error().str() == "create cgroup " + itest::test_cgroup("refused") + ": write " + dir +
+                                 "/cpuset.mems: Invalid argument");
+  CHECK(!itest::any_test_cgroup_left());  // every hierarchy, parents included
 }

@@ -2,6 +2,7 @@
 // controller-less /sys/fs/cgroup/unified on hybrid CI hosts (core files: procs, freeze, kill, cpu.stat).
 #include <doctest/doctest.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,4 +83,39 @@ TEST_CASE("cgroup v2 real: a limit whose controller is bound elsewhere fails cle
   CHECK(m.error().str().find("set pids limit: the pids controller is not enabled in " + root + "/" +
                              itest::test_cgroup("v2-pids")) != std::string::npos);
   CHECK(!itest::any_test_cgroup_left());  // rolled back, parents included
+}
+
+TEST_CASE("cgroup v2 real: device rules are an eBPF program; an update replaces it" *
+          doctest::skip(itest::v2_root().empty())) {
+  itest::CgroupSweeper sweeper;
+  const std::string root = itest::v2_root();
+  Resources r;
+  r.devices = engine::cgroup::default_device_rules();
+  auto m = Manager::create(itest::test_cgroup("v2-devices"), r, root);
+  REQUIRE_MESSAGE(m, m.error().str());
+  auto probe = [&] {
+    itest::Child child([](int rep) {
+      auto try_open = [](const char* p) -> std::string {
+        int fd = ::open(p, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) return ::close(fd), "ok";
+        return errno == EPERM ? "EPERM" : "errno " + std::to_string(errno);
+      };
+      std::string out = "null=" + try_open("/dev/null") + " kmsg=" + try_open("/dev/kmsg") + "\n";
+      (void)!::write(rep, out.data(), out.size());
+    });
+    REQUIRE((*m)->add_process(child.pid()));
+    child.go();
+    std::string out = child.report();
+    child.wait();
+    return out;
+  };
+  CHECK(probe() == "null=ok kmsg=EPERM");
+  // Allowing /dev/kmsg too: the old program must go, or it would still deny.
+  Resources more;
+  more.devices = engine::cgroup::default_device_rules();
+  more.devices.push_back(engine::cgroup::DeviceRule{true, 'c', 1, 11, "r"});
+  REQUIRE((*m)->update(more));
+  CHECK(probe() == "null=ok kmsg=ok");
+  REQUIRE((*m)->destroy());
+  CHECK(!itest::any_test_cgroup_left());
 }

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
+#include <thread>
 
 #include "net/bridge_attacher.h"
 #include "net/netlink.h"
@@ -181,4 +183,30 @@ TEST_CASE("net: after removal nothing is left") {
     dns = env.dns;
   }
   CHECK(dns->name_count() == 0);
+}
+
+TEST_CASE("net: concurrent attaches get distinct addresses and all resolve") {
+  Env env;
+  auto n = env.network("par");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 8; ++i) ids.push_back(test::unique_name("p" + std::to_string(i)));
+  for (const auto& id : ids) env.netns(id);
+  std::vector<std::string> ips(ids.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < ids.size(); ++i)
+    threads.emplace_back([&, i] {
+      engine::EndpointSpec s;
+      s.network_id = n.spec.id;
+      s.container_id = ids[i];
+      s.netns_path = env.opts.run_dir + "/netns/" + ids[i];
+      s.dns_names = {"pool"};
+      auto e = env.net->attach(s);
+      if (e) ips[i] = e->ipv4;
+    });
+  for (auto& t : threads) t.join();
+  std::set<std::string> distinct(ips.begin(), ips.end());
+  CHECK(distinct.size() == ids.size());
+  CHECK(distinct.count("") == 0);
+  auto got = nettest::dns_query(env.opts.run_dir + "/netns/" + ids[0], n.spec.gateway, "pool");
+  CHECK(std::set<std::string>(got.begin(), got.end()) == distinct);
 }

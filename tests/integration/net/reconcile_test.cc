@@ -102,3 +102,34 @@ TEST_CASE("net: built-in networks are listed as Docker lists them") {
   REQUIRE(sk.ok());
   REQUIRE(net::delete_link(*sk, env.opts.default_bridge).ok());
 }
+
+TEST_CASE("net: the subnet pool skips ranges another engine already routes") {
+  Env env;
+  auto sk = net::NetlinkSocket::open();
+  REQUIRE(sk.ok());
+  // Another engine's bridge on the first pool subnet (made and removed by this test).
+  std::string other = test::unique_name("o").substr(0, 15);
+  REQUIRE(net::create_bridge(*sk, other).ok());
+  struct Cleanup {
+    const net::NetlinkSocket& sk;
+    std::string name;
+    ~Cleanup() { (void)net::delete_link(sk, name); }
+  } cleanup{*sk, other};
+  REQUIRE(net::add_address(*sk, other, *net::parse_ipv4("10.213.0.1"), 24).ok());
+  auto n = env.network("skip");
+  CHECK(n.spec.subnet != "10.213.0.0/24");
+  CHECK(n.spec.subnet.rfind("10.213.", 0) == 0);
+  // A given subnet that overlaps an existing berth network is refused.
+  engine::NetworkSpec s;
+  s.name = test::unique_name("dup");
+  s.subnet = n.spec.subnet;
+  auto dup = env.net->create_network(s);
+  REQUIRE_FALSE(dup.ok());
+  CHECK(dup.error().code == engine::base::Code::AlreadyExists);
+  // enable_ipv6 says it is not there yet.
+  s.subnet.clear();
+  s.enable_ipv6 = true;
+  auto v6 = env.net->create_network(s);
+  REQUIRE_FALSE(v6.ok());
+  CHECK(v6.error().message == "create network " + s.name + ": enable_ipv6 is not supported yet (IPv4 only)");
+}

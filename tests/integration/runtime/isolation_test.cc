@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "engine/base/fs.h"
 #include "engine/security/capabilities.h"
@@ -142,18 +143,99 @@ TEST_CASE("runtime: namespaced sysctls are set; a refused hard rlimit raise is r
   CHECK(r.error().str().find("CAP_SYS_RESOURCE") != std::string::npos);
 }
 
-TEST_CASE("runtime: joins another container's network and ipc namespaces") {
+TEST_CASE("runtime: joins another container's network, ipc and pid namespaces") {
   RuntimeFixture f;
   auto a = f.spec({"/bin/sh", "-c", "ip link set lo up; sleep 1000"});
   auto st = f.run(a);
-  auto b = f.spec({"/bin/sh", "-c", "readlink /proc/self/ns/net /proc/self/ns/ipc"});
-  b.namespaces = {{"pid", ""}, {"mount", ""}, {"uts", ""},
+  auto b = f.spec({"/bin/sh", "-c", "readlink /proc/self/ns/net /proc/self/ns/ipc /proc/self/ns/pid"});
+  b.namespaces = {{"pid", "/proc/" + std::to_string(st.pid) + "/ns/pid"}, {"mount", ""}, {"uts", ""},
                   {"net", "/proc/" + std::to_string(st.pid) + "/ns/net"},
                   {"ipc", "/proc/" + std::to_string(st.pid) + "/ns/ipc"}};
   f.run_to_exit(b);
   engine::runtime::ExecSpec ex;
-  ex.args = {"readlink", "/proc/self/ns/net", "/proc/self/ns/ipc"};
+  ex.args = {"readlink", "/proc/self/ns/net", "/proc/self/ns/ipc", "/proc/self/ns/pid"};
   auto r = f.rt().exec(a.id, ex);
   REQUIRE(r.ok());
   CHECK(f.log_text(b) == r->out);
+}
+
+TEST_CASE("runtime: overlay of image layers keeps writes in the container's upper dir") {
+  RuntimeFixture f;
+  test::TempDir layer("berth-layer");
+  test::write_text(layer / "etc/motd", "from the top layer\n");
+  auto s = f.spec({"/bin/sh", "-c", "cat /etc/motd; echo new > /etc/added; rm /etc/motd; ls /etc/motd 2>&1 | wc -l"});
+  s.rootfs.path.clear();
+  s.rootfs.lowerdirs = {layer.path(), f.rootfs()};
+  auto st = f.run_to_exit(s);
+  CHECK(st.exit_code == 0);
+  CHECK(f.log_text(s) == "from the top layer\n1\n");
+  std::string bundle = f.state_root() + "/" + s.id;
+  CHECK(engine::base::read_file(bundle + "/upper/etc/added").value_or("") == "new\n");
+  CHECK(engine::base::read_file(layer / "etc/motd").value_or("") == "from the top layer\n");
+  CHECK_FALSE(engine::base::path_exists(f.rootfs() + "/etc/added"));
+  REQUIRE(f.rt().remove(s.id).ok());
+  CHECK_FALSE(engine::base::path_exists(bundle));
+  CHECK(RuntimeFixture::mounts_under(f.state_root()) == 0);
+}
+
+TEST_CASE("runtime: a terminal gets a pty whose size follows resize") {
+  RuntimeFixture f;
+  auto s = f.spec({"/bin/sh", "-c", "stty size; [ -t 0 ] && echo tty"});
+  s.process.terminal = true;
+  REQUIRE(f.rt().create(s, "").ok());
+  auto a = f.rt().attach(s.id);
+  REQUIRE(a.ok());
+  REQUIRE(f.rt().resize(s.id, 30, 100).ok());
+  REQUIRE(f.rt().start(s.id).ok());
+  auto [out, err] = test::read_frames(a->conn.get());
+  CHECK(out == "30 100\r\ntty\r\n");
+  CHECK(err == "");
+  CHECK(f.log_text(s) == "30 100\r\ntty\r\n");
+  CHECK(f.rt().wait(s.id, 10000)->exit_code == 0);
+}
+
+TEST_CASE("runtime: user namespace maps container root to an unprivileged host uid") {
+  RuntimeFixture f;
+  auto s = f.spec({"/bin/sh", "-c", "id -u; cat /proc/self/uid_map | tr -s ' '; echo x > /tmp/w && echo wrote; true"});
+  s.namespaces.push_back({"user", ""});
+  s.uid_map = {{0, 200000, 65536}};
+  s.gid_map = {{0, 200000, 65536}};
+  auto st = f.run_to_exit(s);
+  CHECK(st.exit_code == 0);
+  CHECK(f.log_text(s) == "0\n 0 200000 65536\n");
+  CHECK(f.log_text(s, "stderr").find("Permission denied") != std::string::npos);
+}
+
+TEST_CASE("runtime: mount targets cannot escape the root through an image's symlinks") {
+  RuntimeFixture f;
+  test::TempDir host("berth-host");  // what a malicious image points at
+  test::write_text(host / "hosts", "host file\n");
+  test::TempDir layer("berth-layer");
+  std::filesystem::create_directories(layer / "etc");
+  // Absolute and relative links out of the root both resolve inside it (RESOLVE_IN_ROOT).
+  REQUIRE(::symlink((host / "hosts").c_str(), (layer / "etc/hosts").c_str()) == 0);
+  REQUIRE(::symlink(("../../../../../../.." + host.path() + "/hostname").c_str(), (layer / "etc/hostname").c_str()) == 0);
+  auto s = f.spec({"/bin/sh", "-c", "cat /etc/hosts /etc/hostname"});
+  s.rootfs.path.clear();
+  s.rootfs.lowerdirs = {layer.path(), f.rootfs()};
+  s.hosts_file = "10.0.0.1 inside\n";
+  s.hostname_file = "inside\n";
+  auto st = f.run_to_exit(s);
+  CHECK(st.exit_code == 0);
+  CHECK(f.log_text(s) == "10.0.0.1 inside\ninside\n");
+  CHECK(engine::base::read_file(host / "hosts").value_or("") == "host file\n");
+  CHECK_FALSE(engine::base::path_exists(host / "hostname"));
+  CHECK(RuntimeFixture::mounts_under(host.path()) == 0);
+
+  // A link that stays inside the root is followed there.
+  test::TempDir ok_layer("berth-layer");
+  std::filesystem::create_directories(ok_layer / "etc");
+  std::filesystem::create_directories(ok_layer / "data");
+  REQUIRE(::symlink("/data/hosts", (ok_layer / "etc/hosts").c_str()) == 0);
+  auto s2 = f.spec({"/bin/sh", "-c", "cat /etc/hosts /data/hosts"});
+  s2.rootfs.path.clear();
+  s2.rootfs.lowerdirs = {ok_layer.path(), f.rootfs()};
+  s2.hosts_file = "10.0.0.2 inside\n";
+  CHECK(f.run_to_exit(s2).exit_code == 0);
+  CHECK(f.log_text(s2) == "10.0.0.2 inside\n10.0.0.2 inside\n");
 }

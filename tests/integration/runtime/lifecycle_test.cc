@@ -201,24 +201,57 @@ TEST_CASE("runtime: pause freezes and resume thaws") {
 
 TEST_CASE("runtime: attach streams output frames") {
   RuntimeFixture f;
-  auto s = f.spec({"/bin/sh", "-c", "read line; echo got $line; echo bye >&2"});
+  auto s = f.spec({"/bin/sh", "-c", "read line; echo got $line; cat; echo bye >&2"});
   s.process.open_stdin = true;
   REQUIRE(f.rt().create(s, "").ok());
   auto a = f.rt().attach(s.id);
   REQUIRE_MESSAGE(a.ok(), (a.ok() ? "" : a.error().str()));
   REQUIRE(a->stdin_fd.valid());
   REQUIRE(f.rt().start(s.id).ok());
-  REQUIRE(::write(a->stdin_fd.get(), "x\n", 2) == 2);
-  std::string frames;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(a->conn.get(), buf, sizeof buf)) > 0;) frames.append(buf, static_cast<size_t>(n));
-  std::string out, err;
-  for (size_t i = 0; i + 8 <= frames.size();) {
-    size_t len = (size_t(uint8_t(frames[i + 4])) << 24) | (size_t(uint8_t(frames[i + 5])) << 16) |
-                 (size_t(uint8_t(frames[i + 6])) << 8) | size_t(uint8_t(frames[i + 7]));
-    (frames[i] == 1 ? out : err) += frames.substr(i + 8, len);
-    i += 8 + len;
-  }
-  CHECK(out == "got x\n");
+  REQUIRE(::write(a->stdin_fd.get(), "x\nmore\n", 7) == 7);
+  a->stdin_fd.reset();
+  REQUIRE(f.rt().close_stdin(s.id).ok());  // cat sees EOF
+  auto [out, err] = test::read_frames(a->conn.get());
+  CHECK(out == "got x\nmore\n");
   CHECK(err == "bye\n");
+}
+
+TEST_CASE("runtime: a stopped container is created again in place, keeping its filesystem changes") {
+  RuntimeFixture f;
+  auto s = f.spec({"/bin/sh", "-c", "cat /root/count 2>/dev/null; echo run >> /root/count"});
+  s.rootfs.path.clear();
+  s.rootfs.lowerdirs = {f.rootfs()};
+  CHECK(f.run_to_exit(s).exit_code == 0);
+  auto again = f.rt().create(s, "");
+  REQUIRE_MESSAGE(again.ok(), (again.ok() ? "" : again.error().str()));
+  REQUIRE(f.rt().start(s.id).ok());
+  CHECK(f.rt().wait(s.id, 10000)->exit_code == 0);
+  CHECK(f.log_text(s) == "run\n");
+  // A live container cannot be created twice.
+  auto live = f.spec({"/bin/sleep", "1000"});
+  f.run(live);
+  CHECK(f.rt().create(live, "").error().code == engine::base::Code::AlreadyExists);
+  CHECK(f.rt().stop(live.id, SIGKILL, 0).ok());
+}
+
+TEST_CASE("runtime: exec with a tty") {
+  RuntimeFixture f;
+  auto s = f.spec({"/bin/sleep", "1000"});
+  f.run(s);
+  engine::runtime::ExecSpec ex;
+  ex.args = {"/bin/sh", "-c", "[ -t 1 ] && echo tty; stty size"};
+  ex.tty = true;
+  auto p = f.rt().exec_start(s.id, ex);
+  REQUIRE(p.ok());
+  REQUIRE(engine::runtime::resize_tty(p->stdout_fd.get(), 12, 34).ok());
+  p->stdin_fd.reset();
+  auto exit = f.rt().exec_wait(*p);
+  REQUIRE(exit.ok());
+  CHECK(exit->exit_code == 0);
+  CHECK(exit->error == "");
+  std::string out;
+  char buf[512];
+  for (ssize_t n; (n = ::read(p->stdout_fd.get(), buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  CHECK(out == "tty\r\n12 34\r\n");
+  CHECK(f.rt().stop(s.id, SIGKILL, 0).ok());
 }

@@ -23,11 +23,27 @@ void make_busybox_rootfs(const std::string& dir) {
              "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
              "app:x:1000:1000:app:/home/app:/bin/sh\n");
   write_text(dir + "/etc/group", "root:x:0:\nnogroup:x:65534:\napp:x:1000:\nextra:x:2000:app\n");
-  std::filesystem::create_directories(dir + "/tmp");
+  for (const char* d : {"/tmp", "/proc", "/sys", "/dev"}) std::filesystem::create_directories(dir + d);
   std::filesystem::create_directories(dir + "/root");
 }
 
+std::pair<std::string, std::string> read_frames(int conn) {
+  std::string frames;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(conn, buf, sizeof buf)) > 0;) frames.append(buf, static_cast<size_t>(n));
+  std::string out, err;
+  for (size_t i = 0; i + 8 <= frames.size();) {
+    size_t len = (size_t(uint8_t(frames[i + 4])) << 24) | (size_t(uint8_t(frames[i + 5])) << 16) |
+                 (size_t(uint8_t(frames[i + 6])) << 8) | size_t(uint8_t(frames[i + 7]));
+    (frames[i] == 1 ? out : err) += frames.substr(i + 8, len);
+    i += 8 + len;
+  }
+  return {out, err};
+}
+
 RuntimeFixture::RuntimeFixture() : dir_("berth-rt") {
+  // Traversable by a remapped root (user namespace tests), like /var/lib/berth.
+  std::filesystem::permissions(dir_.path(), std::filesystem::perms(0711));
   rootfs_ = dir_ / "rootfs";
   state_root_ = dir_ / "state";
   make_busybox_rootfs(rootfs_);

@@ -39,6 +39,9 @@ class RuntimeFixture {
   std::vector<std::string> ids_;
 };
 
+/// Reads an attach connection to EOF and splits Docker's multiplexed frames into (stdout, stderr).
+std::pair<std::string, std::string> read_frames(int conn);
+
 /// Builds a busybox rootfs at DIR.
 void make_busybox_rootfs(const std::string& dir);
 

@@ -1,0 +1,180 @@
+// Containers through berthd and the berth CLI: run, exit codes, streams, ps/logs/exec,
+// published ports, DNS on user networks, restart policies, OOM, live restore, cleanup.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "engine/base/fs.h"
+#include "engine/base/strings.h"
+#include "tests/integration/daemon_fixture.h"
+
+using test::DaemonFixture;
+
+namespace {
+
+std::string trimmed(const std::string& s) { return std::string(engine::base::trim(s)); }
+
+nlohmann::json inspect(const DaemonFixture& d, const std::string& id) {
+  auto r = d.client().request("GET", "/containers/" + id + "/json");
+  REQUIRE(r);
+  REQUIRE(r->ok());
+  return r->json();
+}
+
+bool wait_for(const std::function<bool()>& cond, int ms = 10000) {
+  for (int i = 0; i < ms / 20; ++i) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return cond();
+}
+
+}  // namespace
+
+TEST_CASE("container: run prints stdout and stderr apart, returns the exit code, --rm removes it") {
+  DaemonFixture d;
+  d.import_busybox();
+  auto r = d.berth({"run", "--rm", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3"});
+  CHECK(r.exit_code == 3);
+  CHECK(r.out == "out\n");
+  CHECK(r.err == "err\n");
+  CHECK(trimmed(d.berth({"ps", "-aq"}).out).empty());
+}
+
+TEST_CASE("container: a missing command fails with 127 and names the executable") {
+  DaemonFixture d;
+  d.import_busybox();
+  auto r = d.berth({"run", "--rm", "busybox", "no-such-cmd"});
+  CHECK(r.exit_code == 127);
+  CHECK(r.err.find("exec: \"no-such-cmd\": executable file not found") != std::string::npos);
+  auto missing_image = d.berth({"run", "--rm", "--pull", "never", "nosuchimage:1", "true"});
+  CHECK(missing_image.exit_code == 125);
+  CHECK(missing_image.err.find("No such image: nosuchimage:1") != std::string::npos);
+}
+
+TEST_CASE("container: detached lifecycle with ps, logs, exec, stop and rm leaves nothing behind") {
+  DaemonFixture d;
+  d.import_busybox();
+  auto run = d.berth({"run", "-d", "--name", "worker", "--hostname", "wk", "busybox", "sh", "-c",
+                      "echo started; trap 'echo bye; exit 0' TERM; while true; do sleep 0.1; done"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  std::string id = trimmed(run.out);
+  REQUIRE(id.size() == 64);
+  auto ps = d.berth({"ps"});
+  CHECK(ps.out.find("worker") != std::string::npos);
+  CHECK(ps.out.rfind("CONTAINER ID   IMAGE     COMMAND", 0) == 0);
+  REQUIRE(wait_for([&] { return d.berth({"logs", "worker"}).out == "started\n"; }));
+  auto ex = d.berth({"exec", "worker", "sh", "-c", "hostname; echo $$; exit 4"});
+  CHECK(ex.exit_code == 4);
+  CHECK(ex.out.rfind("wk\n", 0) == 0);
+  // pid 1 is the container's process; host processes are invisible.
+  auto pid1 = d.berth({"exec", "worker", "cat", "/proc/1/cmdline"});
+  CHECK(pid1.out.rfind("sh", 0) == 0);
+  auto j = inspect(d, id);
+  CHECK(j["State"]["Status"] == "running");
+  CHECK(j["Name"] == "/worker");
+  int pid = j["State"]["Pid"].get<int>();
+  CHECK(pid > 0);
+  auto stop = d.berth({"stop", "worker"});
+  CHECK(stop.exit_code == 0);
+  j = inspect(d, id);
+  CHECK(j["State"]["Status"] == "exited");
+  CHECK(j["State"]["ExitCode"] == 0);
+  CHECK(d.berth({"logs", "worker"}).out == "started\nbye\n");
+  REQUIRE(d.berth({"rm", "worker"}).exit_code == 0);
+  CHECK_FALSE(engine::base::path_exists(d.root() + "/containers/" + id));
+  CHECK_FALSE(engine::base::path_exists(d.root() + "/runtime/" + id));
+  CHECK_FALSE(engine::base::path_exists("/sys/fs/cgroup/pids/berth/" + id));
+  CHECK(::kill(pid, 0) != 0);
+}
+
+TEST_CASE("container: a published port answers on 127.0.0.1; names and aliases resolve on a user network") {
+  DaemonFixture d;
+  d.import_busybox();
+  REQUIRE(d.berth({"network", "create", "appnet"}).exit_code == 0);
+  auto web = d.berth({"run", "-d", "--name", "web", "--network", "appnet", "--network-alias", "www", "-p",
+                      "127.0.0.1::80", "busybox", "sh", "-c", "echo hello > /tmp/index.html; exec httpd -f -p 80 -h /tmp"});
+  INFO(web.err);
+  REQUIRE(web.exit_code == 0);
+  auto port = d.berth({"port", "web", "80"});
+  REQUIRE(port.exit_code == 0);
+  std::string hostport = trimmed(port.out);
+  REQUIRE(hostport.rfind("127.0.0.1:", 0) == 0);
+  bool ok = wait_for([&] {
+    return test::run_command({"curl", "-s", "-m", "2", "http://" + hostport + "/index.html"}).out == "hello\n";
+  });
+  CHECK(ok);
+  auto by_name = d.berth({"run", "--rm", "--network", "appnet", "busybox", "wget", "-qO-", "http://web/index.html"});
+  CHECK(by_name.out == "hello\n");
+  auto by_alias = d.berth({"run", "--rm", "--network", "appnet", "busybox", "wget", "-qO-", "http://www/index.html"});
+  CHECK(by_alias.out == "hello\n");
+  // Another network cannot reach it.
+  auto other = d.berth({"run", "--rm", "busybox", "wget", "-T", "2", "-qO-", "http://web/index.html"});
+  CHECK(other.exit_code != 0);
+}
+
+TEST_CASE("container: on-failure:2 runs a failing container three times") {
+  DaemonFixture d;
+  d.import_busybox();
+  auto r = d.berth({"run", "-d", "--restart", "on-failure:2", "busybox", "sh", "-c", "echo try; exit 1"});
+  REQUIRE(r.exit_code == 0);
+  std::string id = trimmed(r.out);
+  REQUIRE(wait_for([&] {
+    auto j = inspect(d, id);
+    return j["State"]["Status"] == "exited" && j["RestartCount"] == 2;
+  }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  auto j = inspect(d, id);
+  CHECK(j["RestartCount"] == 2);
+  CHECK(j["State"]["ExitCode"] == 1);
+  CHECK(d.berth({"logs", id}).out == "try\ntry\ntry\n");
+}
+
+TEST_CASE("container: a memory hog past its limit is OOM-killed and inspect says so") {
+  DaemonFixture d;
+  d.import_busybox();
+  auto r = d.berth({"run", "--memory", "16m", "--memory-swap", "16m", "busybox", "sh", "-c",
+                    "x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; while true; do x=$x$x; done"});
+  CHECK(r.exit_code == 137);
+  auto ps = d.berth({"ps", "-lq", "--no-trunc"});
+  auto j = inspect(d, trimmed(ps.out));
+  CHECK(j["State"]["OOMKilled"] == true);
+}
+
+TEST_CASE("container: containers outlive a killed berthd and a new berthd re-adopts them") {
+  DaemonFixture d;
+  d.import_busybox();
+  auto r = d.berth({"run", "-d", "--name", "survivor", "busybox", "sleep", "300"});
+  REQUIRE(r.exit_code == 0);
+  std::string id = trimmed(r.out);
+  int cpid = inspect(d, id)["State"]["Pid"].get<int>();
+  ::kill(d.pid(), SIGKILL);
+  ::waitpid(d.pid(), nullptr, 0);
+  CHECK(::kill(cpid, 0) == 0);
+  // A new daemon on the same root and socket.
+  std::vector<std::string> args = {test::bin("berthd"), "--root", d.root(), "--host", d.host(), "--bridge", d.bridge(),
+                                   "--nft-table", d.nft_table(), "--exec-root", d.root() + "/../run"};
+  pid_t p = ::fork();
+  if (p == 0) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  REQUIRE(wait_for([&] { return d.client().ping().ok(); }));
+  auto j = inspect(d, id);
+  CHECK(j["State"]["Status"] == "running");
+  CHECK(j["State"]["Pid"] == cpid);
+  auto stop = d.berth({"stop", "-t", "1", "survivor"});
+  CHECK(stop.exit_code == 0);
+  CHECK(inspect(d, id)["State"]["Status"] == "exited");
+  CHECK(d.berth({"rm", "survivor"}).exit_code == 0);
+  ::kill(p, SIGTERM);
+  ::waitpid(p, nullptr, 0);
+}
