@@ -3,6 +3,8 @@
 // also on failure (StackGuard).
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -149,4 +151,39 @@ services:
   CHECK(up.exit_code != 0);
   CHECK(up.err.find("service setup didn't complete successfully: exit 3") != std::string::npos);
   CHECK(d.client().request("GET", "/containers/" + project + "-app-1/json")->status == 404);
+}
+
+TEST_CASE("compose: logs carry service prefixes, exec and run --rm pass output and exit codes") {
+  test::DaemonFixture d;
+  test::TempDir dir("berth-compose");
+  import_busybox(d, dir);
+  test::write_text(dir / "compose.yaml", R"(
+services:
+  app:
+    image: berth-busybox:itest
+    command: ["sh", "-c", "echo hello from app; exec sleep 1000"]
+    environment: {GREETING: hi}
+)");
+  std::string project = "l" + std::to_string(::getpid());
+  Stack s{d, dir / "compose.yaml", project};
+  StackGuard guard{s};
+  REQUIRE(s.run({"up", "-d", "--wait"}).exit_code == 0);
+
+  test::CommandResult logs;
+  for (int i = 0; i < 50 && logs.out.find("hello from app") == std::string::npos; ++i) {
+    logs = s.run({"logs", "--no-color"});
+    if (logs.out.find("hello from app") == std::string::npos) ::usleep(100000);
+  }
+  CHECK(logs.out == "app-1  | hello from app\n");
+  CHECK(s.run({"logs", "--no-log-prefix"}).out == "hello from app\n");
+
+  auto ex = s.run({"exec", "-T", "app", "sh", "-c", "echo $GREETING; exit 3"});
+  CHECK(ex.out == "hi\n");
+  CHECK(ex.exit_code == 3);
+
+  auto run = s.run({"run", "--rm", "app", "echo", "one-off"});
+  CHECK(run.out == "one-off\n");
+  CHECK(run.exit_code == 0);
+  // --rm removed the one-off container: only the service's own container is left.
+  CHECK(get(d, "/containers/json?all=1&filters=" + project_filter(project)).size() == 1);
 }
