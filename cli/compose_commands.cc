@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/compose_config.h"
+#include "cli/compose_project.h"
 #include "compose/load/loader.h"
 
 namespace cli {
@@ -46,19 +47,30 @@ constexpr ComposeVerb kComposeVerbs[] = {
 
 }  // namespace
 
-void register_compose_commands(CLI::App& app, Context&) {
+void register_compose_commands(CLI::App& app, Context& ctx) {
   auto* compose = app.add_subcommand("compose", "Define and run multi-container applications");
   compose->require_subcommand(1);
   // The global compose flags, shared by every verb (kept alive by the verbs' callbacks).
-  auto g = std::make_shared<compose::load::LoadOptions>();
-  compose->add_option("-f,--file", g->files, "Compose configuration files (repeatable; - for stdin)");
-  compose->add_option("-p,--project-name", g->project_name, "Project name");
-  compose->add_option("--project-directory", g->project_directory, "Alternate working directory");
-  compose->add_option("--env-file", g->env_files, "Alternate environment files (repeatable)");
-  compose->add_option("--profile", g->profiles, "Profiles to enable (repeatable)");
-  register_compose_config(*compose, *g);
+  auto g = std::make_shared<ComposeGlobals>();
+  compose->add_option("-f,--file", g->load.files, "Compose configuration files (repeatable; - for stdin)");
+  compose->add_option("-p,--project-name", g->load.project_name, "Project name");
+  compose->add_option("--project-directory", g->load.project_directory, "Alternate working directory");
+  compose->add_option("--env-file", g->load.env_files, "Alternate environment files (repeatable)");
+  compose->add_option("--profile", g->load.profiles, "Profiles to enable (repeatable)");
+  compose->add_option("--progress", g->progress, "Set type of progress output (auto, tty, plain, quiet)")
+      ->check(CLI::IsMember({"auto", "tty", "plain", "quiet"}));
+  compose->add_option("--ansi", g->ansi, "Control when to print ANSI control characters (never, always, auto)")
+      ->check(CLI::IsMember({"auto", "never", "always"}));
+  register_compose_config(*compose, g->load);
+  register_compose_up(*compose, ctx, g);
+  register_compose_lifecycle(*compose, ctx, g);
+  register_compose_ps(*compose, ctx, g);
+  register_compose_logs(*compose, ctx, g);
+  register_compose_exec(*compose, ctx, g);
   for (const ComposeVerb& v : kComposeVerbs) {
-    if (std::string(v.name) == "config") continue;
+    bool implemented = false;
+    for (const CLI::App* sub : compose->get_subcommands({})) implemented = implemented || sub->get_name() == v.name;
+    if (implemented) continue;
     auto* sub = compose->add_subcommand(v.name, v.help);
     sub->allow_extras();
     std::string name = v.name;

@@ -1,0 +1,13 @@
+#pragma once
+/// Loads an inline compose file into a typed project for the plan tests (project "demo",
+/// working directory /proj, in-memory file system).
+#include <string>
+
+#include "compose/model/project.h"
+
+namespace test {
+
+/// The typed project of `yaml`; fails the test (throws) when it does not load.
+compose::model::Project project(const std::string& yaml, const std::string& name = "demo");
+
+}  // namespace test
