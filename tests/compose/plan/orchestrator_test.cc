@@ -245,7 +245,7 @@ services:
   CHECK(e.calls_with("create ") == std::vector<std::string>{"create demo-db-1"});
 }
 
-TEST_CASE("orchestrator: deploy.replicas and --scale create numbered containers; scaling down removes the highest") {
+TEST_CASE("orchestrator: deploy.replicas and --scale create numbered containers, scaling down removes the highest") {
   auto p = test::project(R"(
 services:
   web: {image: x, deploy: {replicas: 3}}
