@@ -114,8 +114,9 @@ TEST_CASE("container: a published port answers on 127.0.0.1, names and aliases r
   auto by_alias = d.berth({"run", "--rm", "--network", "appnet", "busybox", "wget", "-qO-", "http://www/index.html"});
   CHECK(by_alias.out == "hello\n");
   // Another network cannot reach it.
-  auto other = d.berth({"run", "--rm", "busybox", "wget", "-T", "2", "-qO-", "http://web/index.html"});
+  auto other = d.berth({"run", "--rm", "busybox", "timeout", "5", "wget", "-qO-", "http://web/index.html"});
   CHECK(other.exit_code != 0);
+  CHECK(other.err.find("bad address 'web'") != std::string::npos);
 }
 
 TEST_CASE("container: on-failure:2 runs a failing container three times") {
@@ -199,4 +200,44 @@ TEST_CASE("container: health checks go starting, unhealthy, healthy and emit eve
                      "event=health_status", "--format", "{{.Action}}"});
   CHECK(ev.out.find("health_status: unhealthy\n") != std::string::npos);
   CHECK(ev.out.find("health_status: healthy\n") != std::string::npos);
+}
+
+TEST_CASE("container: network connect and disconnect a running container, and network_mode container:") {
+  DaemonFixture d;
+  d.import_busybox();
+  REQUIRE(d.berth({"network", "create", "front"}).exit_code == 0);
+  REQUIRE(d.berth({"network", "create", "back"}).exit_code == 0);
+  REQUIRE(d.berth({"network", "create", "--internal", "sealed"}).exit_code == 0);
+  auto srv = d.berth({"run", "-d", "--name", "srv", "--network", "front", "busybox", "sh", "-c",
+                      "echo up > /tmp/index.html; exec httpd -f -p 80 -h /tmp"});
+  REQUIRE(srv.exit_code == 0);
+  // Not on "back" yet: a client there cannot resolve it.
+  auto before = d.berth({"run", "--rm", "--network", "back", "busybox", "timeout", "5", "wget", "-qO-", "http://srv/index.html"});
+  CHECK(before.exit_code != 0);
+  CHECK(before.err.find("bad address 'srv'") != std::string::npos);
+  auto conn = d.berth({"network", "connect", "--alias", "api", "back", "srv"});
+  INFO(conn.err);
+  REQUIRE(conn.exit_code == 0);
+  auto after = d.berth({"run", "--rm", "--network", "back", "busybox", "timeout", "5", "wget", "-qO-", "http://api/index.html"});
+  INFO(after.err);
+  INFO(after.exit_code);
+  CHECK(after.out == "up\n");
+  auto j = inspect(d, "srv");
+  CHECK(j["NetworkSettings"]["Networks"].contains("back"));
+  CHECK(j["NetworkSettings"]["Networks"]["back"]["IPAddress"].get<std::string>() != "");
+  // An internal network has no route out.
+  auto route = d.berth({"run", "--rm", "--network", "sealed", "busybox", "ip", "route"});
+  CHECK(route.exit_code == 0);
+  CHECK(route.out.find("default") == std::string::npos);
+  REQUIRE(d.berth({"network", "disconnect", "back", "srv"}).exit_code == 0);
+  auto gone = d.berth({"run", "--rm", "--network", "back", "busybox", "timeout", "5", "wget", "-qO-", "http://api/index.html"});
+  CHECK(gone.exit_code != 0);
+  CHECK(gone.err.find("bad address 'api'") != std::string::npos);
+  // A container sharing srv's network namespace reaches it on localhost.
+  auto shared = d.berth({"run", "--rm", "--network", "container:srv", "busybox", "wget", "-qO-", "http://127.0.0.1/index.html"});
+  CHECK(shared.out == "up\n");
+  // A network in use cannot be removed.
+  auto rm = d.berth({"network", "rm", "front"});
+  CHECK(rm.exit_code == 1);
+  CHECK(rm.err.find("has active endpoints") != std::string::npos);
 }
