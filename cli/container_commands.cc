@@ -267,20 +267,14 @@ void register_container_commands(CLI::App& app, Context& ctx) {
   });
 
   auto a = std::make_shared<Args>();
-  auto simple = [&](const char* name, const char* help, auto make_path, bool print_ids = true) {
-    auto* sub = app.add_subcommand(name, help);
-    sub->add_option("containers", a->ids, "Containers")->required();
-    return std::make_pair(sub, [&ctx, a, make_path, print_ids] {
-      for_each(ctx, a->ids,
-               [&](const ApiClient& api, const std::string& id) { return check(api.request(make_path(id).first, make_path(id).second)); },
-               print_ids);
-    });
-  };
-
   {
-    auto [sub, fn] = simple("start", "Start one or more stopped containers",
-                            [](const std::string& id) { return std::make_pair(std::string("POST"), "/containers/" + q(id) + "/start"); });
-    sub->callback(fn);
+    auto* sub = app.add_subcommand("start", "Start one or more stopped containers");
+    sub->add_option("containers", a->ids, "Containers")->required();
+    sub->callback([&ctx, a] {
+      for_each(ctx, a->ids, [&](const ApiClient& api, const std::string& id) {
+        return check(api.request("POST", "/containers/" + q(id) + "/start"));
+      });
+    });
   }
   for (const char* verb : {"stop", "restart"}) {
     auto* sub = app.add_subcommand(verb, std::string(verb) == "stop" ? "Stop one or more running containers"

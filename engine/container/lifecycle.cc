@@ -59,11 +59,6 @@ void Manager::Impl::teardown_network(Container& c) {
   std::string mode = c.host_config.value("NetworkMode", "bridge");
   if (!c.netns_path.empty() && !starts_with(mode, "container:")) (void)d.network->remove_netns(c.id);
   c.netns_path.clear();
-  // Published host ports are picked again at the next start.
-  for (auto& p : c.ports)
-    if (p.host_port != 0 && c.host_config.contains("PortBindings")) {
-      // keep the requested binding: re-parse from HostConfig at start.
-    }
 }
 
 Status Manager::Impl::start_entry(const std::shared_ptr<Entry>& e, bool from_restart) {
@@ -346,7 +341,6 @@ void Manager::Impl::on_exit(const std::shared_ptr<Entry>& e, const runtime::Cont
     if (restart) {
       // Docker's backoff: 100 ms doubling per restart, reset after 10 s of running.
       int64_t ran_ms = (c.state.finished_ns - c.state.started_ns) / 1000000;
-      if (ran_ms >= 10000) c.restart_count = c.restart_count;  // counter is cumulative, delay resets
       int shift = ran_ms >= 10000 ? 0 : std::min(c.restart_count, 10);
       delay_ms = 100LL << shift;
       c.state.status = "restarting";
@@ -480,8 +474,6 @@ void Manager::Impl::reconcile() {
       exited.finished_at_ns = st && st->finished_at_ns ? st->finished_at_ns : now_ns();
       // Not a manual stop: restart policies apply (always / unless-stopped come back).
       std::thread([this, e, exited] { on_exit(e, exited); }).detach();
-    } else if (!e->c.has_been_started) {
-      // nothing to do
     }
   }
   if (d.network) {
