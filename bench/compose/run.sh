@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# `compose up -d` and `down -t 1` for N independent services (default 1 10 50), and a
+# 10-service chain gated on service_healthy with 1 s intervals: berth against a berthd of
+# its own, beside docker-compose v1 on dockerd when DOCKER_HOST answers (see
+# ../shared/peers/ to set it up). Medians of RUNS runs; prints a Markdown table.
+# Run as root from the repository after `ninja -C build`.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs=${RUNS:-3}
+sizes=${SIZES:-"1 10 50"}
+bin=$PWD/build/bin
+tmp=$(mktemp -d /tmp/berth-cbench-XXXXXX)
+tag="bc$$"
+export BERTH_HOST="unix://$tmp/b.sock"
+cleanup() {
+  "$bin/berth" rm -f $("$bin/berth" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+  "$bin/berth" network prune -f >/dev/null 2>&1 || true
+  [ -f "$tmp/root/berthd.pid" ] && kill "$(cat "$tmp/root/berthd.pid")" 2>/dev/null || true
+  sleep 0.5
+  ip link del "$tag" 2>/dev/null || true
+  nft delete table ip "$tag" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+"$bin/berthd" --root "$tmp/root" --host "$BERTH_HOST" --exec-root "$tmp/run" --bridge "$tag" --nft-table "$tag" \
+  >"$tmp/berthd.log" 2>&1 &
+for _ in $(seq 100); do "$bin/berth" version >/dev/null 2>&1 && break; sleep 0.05; done
+PATH="$bin:$PATH" examples/make-busybox-image.sh busybox:latest >/dev/null
+
+gen() {  # gen N FILE: N independent services
+  { echo "services:"; for i in $(seq "$1"); do
+      printf '  s%d:\n    image: busybox:latest\n    command: ["sleep", "600"]\n    init: true\n' "$i"; done; } >"$2"
+}
+gen_chain() {  # a 10-deep chain, each healthy after its check passes (1 s interval)
+  { echo "services:"; for i in $(seq 10); do
+      printf '  c%d:\n    image: busybox:latest\n    command: ["sleep", "600"]\n    init: true\n' "$i"
+      printf '    healthcheck: {test: ["CMD", "true"], interval: 1s, retries: 3}\n'
+      [ "$i" -gt 1 ] && printf '    depends_on: {c%d: {condition: service_healthy}}\n' $((i - 1))
+    done; } >"$1"
+}
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+timeit() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
+
+echo "| tool | measure | runs | median s |"
+echo "|---|---|---|---|"
+measure() {  # measure TOOLNAME CMD... : up -d and down -t 1 per size
+  local tool=$1; shift
+  for n in $sizes; do
+    gen "$n" "$tmp/c$n.yaml"
+    local ups=() downs=()
+    for _ in $(seq "$runs"); do
+      ups+=("$(timeit "$@" -f "$tmp/c$n.yaml" -p "bench$n" up -d)")
+      downs+=("$(timeit "$@" -f "$tmp/c$n.yaml" -p "bench$n" down -t 1)")
+    done
+    echo "| $tool | up -d N=$n | $runs | $(printf '%s\n' "${ups[@]}" | median) |"
+    echo "| $tool | down -t 1 N=$n | $runs | $(printf '%s\n' "${downs[@]}" | median) |"
+  done
+}
+measure berth "$bin/berth" compose
+gen_chain "$tmp/chain.yaml"
+chain=()
+for _ in $(seq "$runs"); do
+  chain+=("$(timeit "$bin/berth" compose -f "$tmp/chain.yaml" -p chain up -d --wait)")
+  "$bin/berth" compose -f "$tmp/chain.yaml" -p chain down -t 1 >/dev/null 2>&1
+done
+echo "| berth | up -d --wait chain10-healthy | $runs | $(printf '%s\n' "${chain[@]}" | median) |"
+if [ -n "${DOCKER_HOST_PEER:-}" ] && DOCKER_HOST=$DOCKER_HOST_PEER docker version >/dev/null 2>&1; then
+  DOCKER_HOST=$DOCKER_HOST_PEER measure docker-compose docker-compose
+else
+  echo "| docker-compose | (set DOCKER_HOST_PEER to a running dockerd) | 0 | n/a |"
+fi
