@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${RUNS:-3}
 sizes=${SIZES:-"1 10 50"}
-bin=$PWD/build/bin
+bin=${BERTH_BIN:-$PWD/build/bin}
 tmp=$(mktemp -d /tmp/berth-cbench-XXXXXX)
 tag="bc$$"
 export BERTH_HOST="unix://$tmp/b.sock"
@@ -39,7 +39,7 @@ gen_chain() {  # a 10-deep chain, each healthy after its check passes (1 s inter
     done; } >"$1"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-timeit() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
+timeit() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); awk -v s="$s" -v e="$e" 'BEGIN {printf "%.3f\n", e - s}'; }
 
 echo "| tool | measure | runs | median s |"
 echo "|---|---|---|---|"
