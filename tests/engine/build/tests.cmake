@@ -2,6 +2,7 @@
 list(APPEND ENGINE_TEST_SOURCES
   build/dockerfile_test.cc
   build/dockerignore_test.cc
+  build/diff_tar_test.cc
   build/image_config_test.cc
 )
 list(APPEND ENGINE_TEST_LIBS berth_build)
