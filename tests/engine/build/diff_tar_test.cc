@@ -4,6 +4,9 @@
 #include <archive_entry.h>
 #include <doctest/doctest.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -50,5 +53,17 @@ TEST_CASE("diff tar: missing directory is an error") {
   int fd = ::memfd_create("difftar", MFD_CLOEXEC);
   auto r = engine::build::write_diff_tar("/nonexistent/berth-build-test", fd);
   CHECK_FALSE(r.ok());
+  ::close(fd);
+}
+
+TEST_CASE("diff tar: overlay whiteouts become OCI whiteout entries") {
+  if (!test::can_run_root()) return;  // mknod and trusted.* xattrs need root; checked in CI as root
+  test::TempDir tmp;
+  std::filesystem::create_directories(tmp.path() + "/opq");
+  REQUIRE(::mknod((tmp.path() + "/gone").c_str(), S_IFCHR | 0600, makedev(0, 0)) == 0);
+  REQUIRE(::lsetxattr((tmp.path() + "/opq").c_str(), "trusted.overlay.opaque", "y", 1, 0) == 0);
+  int fd = ::memfd_create("difftar", MFD_CLOEXEC);
+  REQUIRE(engine::build::write_diff_tar(tmp.path(), fd).ok());
+  CHECK(list_tar(fd) == std::vector<std::string>{".wh.gone:0", "opq/:0", "opq/.wh..wh..opq:0"});
   ::close(fd);
 }
