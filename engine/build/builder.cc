@@ -1,6 +1,8 @@
 #include "engine/build/builder.h"
 
+#include <fcntl.h>
 #include <glob.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -70,6 +72,16 @@ base::Result<image::Digest> layer_from_dir(image::ImageService& images, const st
   return info->diff_id;
 }
 
+/// Gives every directory under dir (and dir) a fixed mtime, so equal content tars equally.
+void settle_dir_times(const std::string& dir) {
+  const struct timespec times[2] = {{0, 0}, {0, 0}};
+  std::error_code ec;
+  std::vector<std::string> dirs{dir};
+  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator(); ++it)
+    if (it->is_directory() && !it->is_symlink()) dirs.push_back(it->path().string());
+  for (auto d = dirs.rbegin(); d != dirs.rend(); ++d) ::utimensat(AT_FDCWD, d->c_str(), times, AT_SYMLINK_NOFOLLOW);
+}
+
 std::string remove_dir(const std::string& path) {
   std::error_code ec;
   fs::remove_all(path, ec);
@@ -94,7 +106,7 @@ base::Result<void> stage_copy(const Instruction& ins, const std::vector<std::str
     for (size_t k = 0; k < g.gl_pathc; ++k) sources.emplace_back(g.gl_pathv[k]);
     ::globfree(&g);
   }
-  bool dest_is_dir = dest.ends_with("/") || sources.size() > 1;
+  bool dest_is_dir = dest.ends_with("/") || dest.ends_with("/.") || sources.size() > 1;
   std::error_code ec;
   for (const auto& src : sources) {
     std::string canon = fs::weakly_canonical(src, ec).string();
@@ -196,6 +208,7 @@ base::Result<image::Image> Builder::build(const std::string& context_dir, const 
         auto words = split_words(expand_vars(ins.args, look));
         if (ins.exec_form) words = ins.argv;
         if (auto r = stage_copy(ins, words, context_dir, st.config.working_dir, staging); !r) return r.take_error();
+        settle_dir_times(staging);
         int raw = ::memfd_create("berth-build-hash", MFD_CLOEXEC);
         if (raw < 0) return base::sys_error("memfd_create");
         base::UniqueFd fd(raw);
@@ -204,6 +217,8 @@ base::Result<image::Image> Builder::build(const std::string& context_dir, const 
         if (!h) return h.take_error();
         content = h->str();
       }
+      if (ins.keyword == "RUN")  // build args reach RUN through its environment
+        for (const auto& [k, v] : st.args) content += k + "=" + v + "\n";
       std::string new_key = image::sha256_of(key + "\n" + expanded + "\n" + content).str();
       if (!opts.no_cache && !is_metadata(ins)) {
         if (const std::string* hit = cache.find(new_key)) {
@@ -222,6 +237,18 @@ base::Result<image::Image> Builder::build(const std::string& context_dir, const 
       }
       if (is_metadata(ins)) {
         if (auto r = apply_metadata(ins, st, opts.build_args); !r) return r.take_error();
+        if (ins.keyword == "WORKDIR" && !cfg.diff_ids.empty()) {
+          // Docker creates the working directory; make a small layer when no layer has it.
+          bool found = false;
+          for (const auto& d : cfg.diff_ids)
+            found = found || fs::is_directory(images_.layers().diff_dir(d) + st.config.working_dir);
+          if (!found) {
+            staging = work_root_ + "/tmp/workdir-" + std::to_string(::getpid()) + "-" + std::to_string(step);
+            remove_dir(staging);
+            fs::create_directories(staging + st.config.working_dir, ec);
+            settle_dir_times(staging);
+          }
+        }
       } else if (ins.keyword == "RUN") {
         if (!run_) return at(ins, "RUN is not available");
         RunRequest req;
