@@ -72,13 +72,14 @@ base::Result<image::Digest> layer_from_dir(image::ImageService& images, const st
   return info->diff_id;
 }
 
-/// Gives every directory under dir (and dir) a fixed mtime, so equal content tars equally.
+/// Gives every entry under dir (and dir) a fixed mtime, so equal content tars equally
+/// (copies get the copy time as mtime, which would defeat the COPY cache).
 void settle_dir_times(const std::string& dir) {
   const struct timespec times[2] = {{0, 0}, {0, 0}};
   std::error_code ec;
   std::vector<std::string> dirs{dir};
   for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator(); ++it)
-    if (it->is_directory() && !it->is_symlink()) dirs.push_back(it->path().string());
+    dirs.push_back(it->path().string());
   for (auto d = dirs.rbegin(); d != dirs.rend(); ++d) ::utimensat(AT_FDCWD, d->c_str(), times, AT_SYMLINK_NOFOLLOW);
 }
 
