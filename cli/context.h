@@ -44,6 +44,8 @@ void register_system_commands(CLI::App& app, Context& ctx);
 void register_volume_commands(CLI::App& app, Context& ctx);
 /// images, image …, pull, push, load, save, import, tag, rmi, history, login, logout.
 void register_image_commands(CLI::App& app, Context& ctx);
+/// build (build_commands.cc).
+void register_build_commands(CLI::App& app, Context& ctx);
 void register_container_commands(CLI::App& app, Context& ctx);
 void register_network_commands(CLI::App& app, Context& ctx);
 /// Engine verbs that later issues fill in; each prints a clear "not implemented yet" error.

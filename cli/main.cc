@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   cli::register_network_commands(app, ctx);
   cli::register_volume_commands(app, ctx);
   cli::register_image_commands(app, ctx);
+  cli::register_build_commands(app, ctx);
   cli::register_compose_commands(app, ctx);
   cli::register_pending_commands(app, ctx);
   one_value_per_flag(app);

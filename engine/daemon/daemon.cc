@@ -2,6 +2,7 @@
 
 #include "engine/api/container_routes.h"
 #include "engine/api/event_routes.h"
+#include "engine/api/build_routes.h"
 #include "engine/api/image_routes.h"
 #include "engine/api/network_routes.h"
 #include "engine/api/router.h"
@@ -109,6 +110,8 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& opts) {
   api::add_system_routes(s.router, s.facts);
 
   api::add_image_routes(s.router, {s.images.get(), &s.events, [mgr](const image::Digest& id) { return !mgr->image_users(id.str()).empty(); }});
+
+  api::add_build_routes(s.router, {s.images.get(), s.runtime.get(), opts.root + "/runtime", opts.root + "/build"});
 
   s.server = std::make_unique<api::Server>(s.router);
   for (const auto& host : opts.hosts) {

@@ -1,0 +1,114 @@
+// berth build (also `berth image build`): tars the context and streams POST /build.
+#include <archive.h>
+#include <archive_entry.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/context.h"
+#include "cli/image_support.h"
+
+namespace cli {
+namespace {
+
+struct BuildOpts {
+  std::string dir, file;
+  std::vector<std::string> tags, build_args;
+  bool no_cache = false, quiet = false;
+};
+
+la_ssize_t append_to_string(struct archive*, void* data, const void* buf, size_t n) {
+  static_cast<std::string*>(data)->append(static_cast<const char*>(buf), n);
+  return static_cast<la_ssize_t>(n);
+}
+
+/// The context directory as an uncompressed tar (paths relative to dir), read by libarchive.
+std::string tar_context(const std::string& dir) {
+  std::string out;
+  std::unique_ptr<archive, decltype(&archive_write_free)> w(archive_write_new(), archive_write_free);
+  archive_write_set_format_pax_restricted(w.get());
+  archive_write_open(w.get(), &out, nullptr, append_to_string, nullptr);
+  std::unique_ptr<archive, decltype(&archive_read_free)> disk(archive_read_disk_new(), archive_read_free);
+  archive_read_disk_set_standard_lookup(disk.get());
+  if (!std::filesystem::is_directory(dir)) fail("unable to prepare context: path \"" + dir + "\" not found");
+  std::string cwd = std::filesystem::current_path().string();
+  if (::chdir(dir.c_str()) != 0) fail("unable to prepare context: cannot enter " + dir);
+  if (archive_read_disk_open(disk.get(), ".") != ARCHIVE_OK) fail(std::string("read context: ") + archive_error_string(disk.get()));
+  for (;;) {
+    archive_entry* e = archive_entry_new();
+    int rc = archive_read_next_header2(disk.get(), e);
+    if (rc == ARCHIVE_EOF) {
+      archive_entry_free(e);
+      break;
+    }
+    if (rc != ARCHIVE_OK) fail(std::string("read context: ") + archive_error_string(disk.get()));
+    archive_read_disk_descend(disk.get());
+    std::string name = archive_entry_pathname(e);
+    if (name == ".") {
+      archive_entry_free(e);
+      continue;
+    }
+    if (name.starts_with("./")) archive_entry_copy_pathname(e, name.substr(2).c_str());
+    archive_write_header(w.get(), e);
+    if (archive_entry_filetype(e) == AE_IFREG) {
+      const void* buf;
+      size_t size;
+      la_int64_t off;
+      while (archive_read_data_block(disk.get(), &buf, &size, &off) == ARCHIVE_OK) archive_write_data(w.get(), buf, size);
+    }
+    archive_entry_free(e);
+  }
+  archive_write_close(w.get());
+  if (::chdir(cwd.c_str()) != 0) fail("cannot return to " + cwd);
+  return out;
+}
+
+}  // namespace
+
+void register_build_commands(CLI::App& app, Context& ctx) {
+  auto o = std::make_shared<BuildOpts>();
+  auto* b = app.add_subcommand("build", "Build an image from a Dockerfile");
+  b->add_option("path", o->dir, "PATH (the build context)")->required();
+  b->add_option("-t,--tag", o->tags, "Name and optionally a tag in the 'name:tag' format");
+  b->add_option("-f,--file", o->file, "Name of the Dockerfile (default: 'PATH/Dockerfile')");
+  b->add_option("--build-arg", o->build_args, "Set build-time variables");
+  b->add_flag("--no-cache", o->no_cache, "Do not use cache when building the image");
+  b->add_flag("-q,--quiet", o->quiet, "Suppress the build output and print image ID on success");
+  b->callback([&ctx, o] {
+    std::string path = "/build?rm=1";
+    for (const auto& t : o->tags) path += "&t=" + url_encode(t);
+    if (!o->file.empty()) {
+      std::string rel = std::filesystem::relative(o->file, o->dir).string();
+      path += "&dockerfile=" + url_encode(rel.starts_with("..") ? o->file : rel);
+    }
+    nlohmann::json args = nlohmann::json::object();
+    for (const auto& a : o->build_args) {
+      size_t eq = a.find('=');
+      if (eq == std::string::npos) {
+        const char* v = std::getenv(a.c_str());
+        if (v) args[a] = v;
+      } else {
+        args[a.substr(0, eq)] = a.substr(eq + 1);
+      }
+    }
+    if (!args.empty()) path += "&buildargs=" + url_encode(args.dump());
+    if (o->no_cache) path += "&nocache=1";
+    if (o->quiet) path += "&q=1";
+    std::string body = tar_context(o->dir);
+    bool tty = ::isatty(STDOUT_FILENO);
+    JsonMessagePrinter printer(stdout, tty, tty ? terminal_width(STDOUT_FILENO) : 80);
+    HttpResponse r = check(request_streamed(ctx.connect(), "POST", path, {}, body, "application/x-tar",
+                                            [&](std::string_view data) { return printer.feed(data); }));
+    if (!r.ok()) fail_response(r);
+    if (const auto& error = printer.error()) {
+      std::fprintf(stderr, "%s\n", error->c_str());
+      throw CLI::RuntimeError(1);
+    }
+  });
+}
+
+}  // namespace cli
