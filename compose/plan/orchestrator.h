@@ -30,7 +30,7 @@ struct Event {
 using EventSink = std::function<void(const Event&)>;
 
 struct RunOptions {
-  std::chrono::milliseconds poll{250};             ///< health / state polling interval
+  std::chrono::milliseconds poll{50};              ///< health / state polling interval (inspect is cheap)
   std::optional<std::chrono::milliseconds> timeout;  ///< bound on waiting for conditions and --wait
   int stop_timeout_s = -1;                          ///< -t; -1: each container's own
 };
