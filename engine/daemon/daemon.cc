@@ -62,6 +62,12 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& opts) {
   if (!lock) return lock.take_error();
   s.lock.emplace(std::move(*lock));
   BERTH_TRY(make_dirs(opts.exec_root, 0711));
+  // Why second: a live daemon on one of the sockets must be refused before anything is
+  // touched on the host (bridges, nftables). Nothing is served until serve() runs.
+  s.server = std::make_unique<api::Server>(s.router);
+  for (const auto& host : opts.hosts) {
+    if (auto st = s.server->listen(host); !st) return st.take_error();
+  }
 
   auto id = daemon_id(opts.root);
   if (!id) return id.take_error();
@@ -113,10 +119,6 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& opts) {
 
   api::add_build_routes(s.router, {s.images.get(), s.runtime.get(), opts.root + "/runtime", opts.root + "/build"});
 
-  s.server = std::make_unique<api::Server>(s.router);
-  for (const auto& host : opts.hosts) {
-    if (auto st = s.server->listen(host); !st) return st.take_error();
-  }
   log_info("berthd " + s.facts.version + " listening on " + join(opts.hosts, ", ") + " (root " + opts.root + ")");
   return d;
 }

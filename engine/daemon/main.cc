@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "engine/base/log.h"
@@ -13,14 +14,19 @@
 int main(int argc, char** argv) {
   CLI::App app{"berthd: the berth container engine daemon (Docker Engine API on a unix socket)", "berthd"};
   engine::daemon::DaemonOptions opts;
+  // Defaults from the environment, so a daemon that berth starts by itself can be told them too.
+  if (const char* b = std::getenv("BERTH_BRIDGE"); b && *b) opts.bridge = b;
+  if (const char* t = std::getenv("BERTH_NFT_TABLE"); t && *t) opts.nft_table = t;
   std::vector<std::string> hosts;
   std::string log_level = "info";
   app.add_option("--root", opts.root, "Root directory of persistent state")->capture_default_str();
   app.add_option("--exec-root", opts.exec_root, "Root directory of runtime state")->capture_default_str();
   app.add_option("-H,--host", hosts, "Socket to listen on, unix:///path (repeatable)")
       ->default_str("unix:///run/berth/berth.sock");
-  app.add_option("--bridge", opts.bridge, "Linux bridge of the default \"bridge\" network")->capture_default_str();
-  app.add_option("--nft-table", opts.nft_table, "Name of berth's nftables table")->capture_default_str();
+  app.add_option("--bridge", opts.bridge, "Linux bridge of the default \"bridge\" network (env BERTH_BRIDGE)")
+      ->capture_default_str();
+  app.add_option("--nft-table", opts.nft_table, "Name of berth's nftables table (env BERTH_NFT_TABLE)")
+      ->capture_default_str();
   app.add_option("-l,--log-level", log_level, "Log level: debug, info, warn, error")->capture_default_str();
   bool show_version = false;
   app.add_flag("-v,--version", show_version, "Print the version and exit");

@@ -15,13 +15,19 @@ using test::run_command;
 TEST_CASE("daemon: berth version starts berthd when none answers, then reuses it") {
   test::TempDir dir("berth-autostart");
   std::string root = dir / "root";
-  std::vector<std::string> env = {"BERTH_HOST=unix://" + (dir / "b.sock"), "BERTH_ROOT=" + root, "BERTH_AUTOSTART=1"};
+  // The started daemon gets its own bridge and nftables table through the environment.
+  std::string tag = std::to_string(::getpid() % 100000);
+  std::string bridge = "bta" + tag, table = "berth_test_a" + tag;
+  std::vector<std::string> env = {"BERTH_HOST=unix://" + (dir / "b.sock"), "BERTH_ROOT=" + root, "BERTH_AUTOSTART=1",
+                                  "BERTH_BRIDGE=" + bridge, "BERTH_NFT_TABLE=" + table};
   engine::base::ScopeExit kill_daemon([&] {
     if (auto pid = engine::base::read_file(root + "/berthd.pid"); pid) {
       int p = std::stoi(*pid);
       ::kill(p, SIGTERM);
-      for (int i = 0; i < 300 && ::kill(p, 0) == 0; ++i) ::usleep(10000);
+      for (int i = 0; i < 300 && engine::base::path_exists(root + "/berthd.pid"); ++i) ::usleep(10000);
     }
+    run_command({"ip", "link", "del", bridge});
+    run_command({"nft", "delete", "table", "ip", table});
   });
   auto r = run_command({bin("berth"), "version"}, env);
   INFO(r.err);
