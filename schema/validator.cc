@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <memory>
+
+#include "schema/unknown_keys.h"
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
@@ -16,12 +19,18 @@ extern const char* const kComposeSchema;
 
 namespace {
 
+/// The schema as JSON, parsed once.
+const nlohmann::json& schema_json() {
+  static const nlohmann::json doc = nlohmann::json::parse(kComposeSchema);
+  return doc;
+}
+
+/// The schema compiled for valijson, once.
 const valijson::Schema& compiled() {
   static const std::unique_ptr<valijson::Schema> s = [] {
     auto out = std::make_unique<valijson::Schema>();
-    nlohmann::json doc = nlohmann::json::parse(kComposeSchema);
     valijson::SchemaParser parser;
-    valijson::adapters::NlohmannJsonAdapter adapter(doc);
+    valijson::adapters::NlohmannJsonAdapter adapter(schema_json());
     parser.populateSchema(adapter, *out);
     return out;
   }();
@@ -89,7 +98,7 @@ std::string rewrite(const nlohmann::json& doc, std::vector<std::string>& path, c
     size_t a = d.rfind(": '");
     std::string key = a == std::string::npos ? "" : d.substr(a + 3, d.size() - a - 5);
     path.push_back(key);
-    return "additional property \"" + key + "\" is not allowed";
+    return "unknown key \"" + key + "\"";
   }
   if (d.rfind("Value type not permitted", 0) == 0) return "a " + type_name(v) + " is not allowed here";
   if (d.rfind("Failed to match against any enum", 0) == 0 || d.rfind("Failed to match regex", 0) == 0)
@@ -121,10 +130,14 @@ std::vector<Violation> validate_compose(const nlohmann::json& doc) {
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(doc);
   if (validator.validate(compiled(), target, &results)) return {};
-  std::vector<Violation> all;
+  // valijson names only the first unknown key of a mapping: unknown_keys() names them all
+  // for every mapping it can check, and valijson's message is kept for the others.
+  std::set<std::vector<std::string>> checked;
+  std::vector<Violation> all = unknown_keys(schema_json(), doc, checked);
   valijson::ValidationResults::Error e;
   while (results.popError(e)) {
     if (aggregate(e.description)) continue;
+    if (e.description.rfind("Object contains a property", 0) == 0 && checked.count(segments(e.context))) continue;
     Violation v;
     v.path = segments(e.context);
     v.message = rewrite(doc, v.path, e.description);

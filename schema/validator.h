@@ -12,7 +12,7 @@ namespace schema {
 struct Violation {
   std::vector<std::string> path;  ///< e.g. {"services", "web", "ports", "0"}
   bool names_key = false;         ///< the last segment is an offending key (point at the key, not its value)
-  std::string message;            ///< e.g. "additional property \"prots\" is not allowed"
+  std::string message;            ///< e.g. "unknown key \"prots\""
 };
 
 /// The embedded schema text.

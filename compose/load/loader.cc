@@ -81,8 +81,12 @@ class Pipeline {
     if (!opts_.no_validate && !opts_.no_interpolate) {
       nlohmann::json doc = to_json(tree);
       Diagnostics diags;
-      for (const schema::Violation& v : schema::validate_compose(doc))
-        diags.add(locate(tree, v.path, v.names_key), schema::format_path(doc, v.path), v.message);
+      for (const schema::Violation& v : schema::validate_compose(doc)) {
+        // An unknown key is reported at the key, under the path of its mapping.
+        std::vector<std::string> shown = v.path;
+        if (v.names_key && !shown.empty()) shown.pop_back();
+        diags.add(locate(tree, v.path, v.names_key), schema::format_path(doc, shown), v.message);
+      }
       if (!diags.empty()) return invalid(diags.str());
     }
     if (!opts_.no_normalize) {

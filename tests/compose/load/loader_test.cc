@@ -179,11 +179,35 @@ TEST_CASE("loader: schema errors name the key and its line") {
   Fixture f;
   f.file("services:\n  web:\n    image: x\n    prots: ['80:80']\n    privileged: maybe\n");
   CHECK(f.error() ==
-        "compose.yaml:4:5: services.web.prots: additional property \"prots\" is not allowed\n"
+        "compose.yaml:4:5: services.web: unknown key \"prots\"\n"
         "compose.yaml:5:17: services.web.privileged: a string is not allowed here");
   Fixture g;
   g.file("version: '3'\nservice:\n  web: {image: x}\n");
-  CHECK(g.error() == "compose.yaml:2:1: service: additional property \"service\" is not allowed");
+  CHECK(g.error() == "compose.yaml:2:1: unknown key \"service\"");
+}
+
+TEST_CASE("loader: every unknown key is reported at its line, sorted by position") {
+  Fixture f;
+  f.file(R"(services:
+  web:
+    image: x
+    portz: ['80:80']
+    environment: {A: 1}
+    enviroment: {B: 2}
+    healthcheck: {test: "true", intervall: 5s, retry: 3}
+  db:
+    image: y
+    volumez: []
+networks:
+  n: {drivr: bridge}
+)");
+  CHECK(f.error() ==
+        "compose.yaml:4:5: services.web: unknown key \"portz\"\n"
+        "compose.yaml:6:5: services.web: unknown key \"enviroment\"\n"
+        "compose.yaml:7:33: services.web.healthcheck: unknown key \"intervall\"\n"
+        "compose.yaml:7:48: services.web.healthcheck: unknown key \"retry\"\n"
+        "compose.yaml:10:5: services.db: unknown key \"volumez\"\n"
+        "compose.yaml:12:7: networks.n: unknown key \"drivr\"");
 }
 
 TEST_CASE("loader: x- extensions are allowed at the top level and in services, networks and volumes") {
