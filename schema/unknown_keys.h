@@ -1,9 +1,10 @@
 #pragma once
 /// Unknown keys: every key of a mapping that the schema does not allow (valijson stops at
-/// the first one per mapping). Walks our compose schema beside the document, following
-/// $ref, properties, patternProperties, additionalProperties, items and the one branch
-/// of a oneOf/anyOf that accepts the value's type.
-#include <set>
+/// the first one per mapping, and matches patternProperties with a std::regex built per
+/// object). Walks our compose schema beside the document, following $ref, properties,
+/// patternProperties ("^prefix" patterns), additionalProperties, items and the one branch
+/// of a oneOf/anyOf that accepts the value's type. validate_compose() leaves these rules
+/// to this walk and the rest of the schema to valijson.
 #include <string>
 #include <vector>
 
@@ -14,8 +15,6 @@
 namespace schema {
 
 /// Unknown keys of doc under schema (both JSON); each Violation names the key.
-/// checked gets the path of every mapping whose keys were checked.
-std::vector<Violation> unknown_keys(const nlohmann::json& schema, const nlohmann::json& doc,
-                                    std::set<std::vector<std::string>>& checked);
+std::vector<Violation> unknown_keys(const nlohmann::json& schema, const nlohmann::json& doc);
 
 }  // namespace schema

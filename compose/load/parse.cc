@@ -2,7 +2,9 @@
 
 #include "compose/load/utf8.h"
 
+#include <algorithm>
 #include <map>
+#include <unordered_set>
 
 #include <yaml.h>
 
@@ -93,6 +95,7 @@ class Builder {
     bool have_key = false;  // mappings: a key is pending
     Node key;
     std::vector<Node> merges;  // values of << keys, applied at the end
+    std::unordered_set<std::string> keys;  // big mappings: their keys, for the duplicate check
   };
 
   void on_alias(const Mark& m, const std::string& anchor) {
@@ -143,7 +146,7 @@ class Builder {
     if (static_cast<int>(stack_.size()) >= limits_.max_depth)
       throw ParseFailure{n.mark, "nesting deeper than " + std::to_string(limits_.max_depth) + " levels"};
     count(1, n.mark);
-    stack_.push_back(Frame{std::move(n), std::move(anchor), false, {}, {}});
+    stack_.push_back(Frame{std::move(n), std::move(anchor), false, {}, {}, {}});
   }
 
   void close() {
@@ -194,11 +197,24 @@ class Builder {
       top.merges.push_back(std::move(n));
       return;
     }
-    for (const Entry& e : top.node.entries)
-      if (e.key == top.key.text)
-        throw ParseFailure{top.key.mark, "duplicate key \"" + top.key.text + "\" (first at line " +
-                                             std::to_string(e.key_mark.line) + ")"};
+    check_duplicate(top);
     top.node.entries.push_back(Entry{std::move(top.key.text), top.key.mark, std::move(n)});
+  }
+
+  /// A key seen before in the same mapping is an error. Small mappings are scanned; big
+  /// ones (the services of a large project) keep a set so the check stays linear.
+  static void check_duplicate(Frame& top) {
+    constexpr size_t kScan = 16;
+    std::vector<Entry>& entries = top.node.entries;
+    if (entries.size() == kScan)
+      for (const Entry& e : entries) top.keys.insert(e.key);
+    bool dup = entries.size() < kScan ? std::any_of(entries.begin(), entries.end(),
+                                                    [&](const Entry& e) { return e.key == top.key.text; })
+                                      : !top.keys.insert(top.key.text).second;
+    if (!dup) return;
+    auto first = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.key == top.key.text; });
+    throw ParseFailure{top.key.mark, "duplicate key \"" + top.key.text + "\" (first at line " +
+                                         std::to_string(first->key_mark.line) + ")"};
   }
 
   std::shared_ptr<const std::string> file_;

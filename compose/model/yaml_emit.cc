@@ -2,19 +2,23 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
+#include <string_view>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
 
 namespace compose::model {
+
 bool looks_typed(const std::string& s) {
   if (s.empty()) return true;
-  static const char* kWords[] = {"~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
-                                 "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
-                                 "y", "Y", "n", "N", ".inf", ".nan", "-.inf", "+.inf"};
-  for (const char* w : kWords)
-    if (s == w) return true;
+  // Every word below is at most 5 characters and starts with one of these.
+  if (s.size() <= 5 && std::string_view("~nNtTfFyYoO.-+").find(s[0]) != std::string_view::npos) {
+    static const char* kWords[] = {"~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
+                                   "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+                                   "y", "Y", "n", "N", ".inf", ".nan", "-.inf", "+.inf"};
+    for (const char* w : kWords)
+      if (s == w) return true;
+  }
   // Anything that starts like a number may be read back as one.
   char c = s[0];
   if ((c >= '0' && c <= '9') || ((c == '-' || c == '+' || c == '.') && s.size() > 1)) {
