@@ -62,6 +62,7 @@ class Pipeline {
     LoadedTree out;
     out.project_directory = resolved->project_directory;
     out.files = resolved->files;
+    include_stack_ = resolved->files;  // an include of a top-level file is a cycle too
     auto root = load_files(resolved->files, env, resolved->project_directory);
     if (!root) return root.take_error();
     out.root = std::move(*root);
@@ -158,8 +159,11 @@ class Pipeline {
 
   Result<Node> load_included(const IncludeSpec& spec) {
     for (const std::string& p : spec.paths) {
-      if (std::find(include_stack_.begin(), include_stack_.end(), p) != include_stack_.end())
-        return invalid("include cycle through " + display(p));
+      if (std::find(include_stack_.begin(), include_stack_.end(), p) != include_stack_.end()) {
+        std::string chain;
+        for (const std::string& f : include_stack_) chain += display(f) + " -> ";
+        return invalid("include cycle: " + chain + display(p));
+      }
       if (!fs_.is_file(p)) return engine::base::not_found("included file " + display(p) + " not found");
     }
     std::map<std::string, std::string> dotenv;

@@ -50,6 +50,9 @@ TEST_CASE("loader: -f files merge in order, COMPOSE_FILE is used without -f") {
   g.file("services: {web: {image: b}}", "/proj/two.yaml");
   g.env["COMPOSE_FILE"] = "two.yaml:one.yaml";
   CHECK(g.json()["services"]["web"]["image"] == "a");
+  g.env["COMPOSE_FILE"] = "one.yaml;two.yaml";
+  g.env["COMPOSE_PATH_SEPARATOR"] = ";";
+  CHECK(g.json()["services"]["web"]["image"] == "b");
 }
 
 TEST_CASE("loader: project name from -p, COMPOSE_PROJECT_NAME, name: and the directory") {
@@ -154,6 +157,13 @@ TEST_CASE("loader: extends of an unknown service") {
   Fixture f;
   f.file("services:\n  a:\n    extends: nope\n");
   CHECK(f.error() == "compose.yaml:3:14: services.a.extends: service \"nope\" not found in /proj/compose.yaml");
+}
+
+TEST_CASE("loader: an include cycle is an error, not a loop") {
+  Fixture f;
+  f.fs.add("/proj/lib/compose.yaml", "include: [../compose.yaml]\nservices:\n  db: {image: y}\n");
+  f.file("include:\n  - lib/compose.yaml\nservices:\n  web: {image: x}\n");
+  CHECK(f.error() == "lib/compose.yaml:1:11: include[0]: include cycle: compose.yaml -> lib/compose.yaml -> compose.yaml");
 }
 
 TEST_CASE("loader: include brings another project's resources with its own directory and env") {
