@@ -166,6 +166,8 @@ std::vector<Violation> validate_compose(const nlohmann::json& doc) {
   return out;
 }
 
+std::vector<Violation> unknown_compose_keys(const nlohmann::json& doc) { return unknown_keys(schema_json(), doc); }
+
 std::string format_path(const nlohmann::json& doc, const std::vector<std::string>& path) {
   std::string out;
   const nlohmann::json* cur = &doc;

@@ -22,6 +22,10 @@ const std::string& compose_schema_text();
 /// (oneOf, "item #n") are folded into the specific ones; one message per path.
 std::vector<Violation> validate_compose(const nlohmann::json& doc);
 
+/// Only the unknown keys of doc (every one of them), for documents whose values are not
+/// interpolated yet.
+std::vector<Violation> unknown_compose_keys(const nlohmann::json& doc);
+
 /// "services.web.ports[0]" for {"services","web","ports","0"} given the document
 /// (array indexes are printed in brackets).
 std::string format_path(const nlohmann::json& doc, const std::vector<std::string>& path);

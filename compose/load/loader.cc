@@ -79,10 +79,12 @@ class Pipeline {
 
     out.profiles = apply_profiles(tree, resolved->profiles, opts_.services);
 
-    if (!opts_.no_validate && !opts_.no_interpolate) {
+    if (!opts_.no_validate) {
+      // With --no-interpolate values may still hold ${...}: only keys can be checked.
       nlohmann::json doc = to_json(tree);
       Diagnostics diags;
-      for (const schema::Violation& v : schema::validate_compose(doc)) {
+      auto violations = opts_.no_interpolate ? schema::unknown_compose_keys(doc) : schema::validate_compose(doc);
+      for (const schema::Violation& v : violations) {
         // An unknown key is reported at the key, under the path of its mapping.
         std::vector<std::string> shown = v.path;
         if (v.names_key && !shown.empty()) shown.pop_back();

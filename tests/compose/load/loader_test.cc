@@ -91,6 +91,11 @@ TEST_CASE("loader: --no-interpolate keeps expressions") {
   f.opts.no_interpolate = true;
   f.file("services: {web: {image: \"nginx:${TAG:-x}\"}}");
   CHECK(f.json()["services"]["web"]["image"] == "nginx:${TAG:-x}");
+  // Values are not checked (they may hold ${...}), keys still are.
+  Fixture g;
+  g.opts.no_interpolate = true;
+  g.file("services:\n  web:\n    image: x\n    privileged: ${PRIV}\n    portz: [80]\n");
+  CHECK(g.error() == "compose.yaml:5:5: services.web: unknown key \"portz\"");
 }
 
 TEST_CASE("loader: profiles switch services on, a named service switches its profile on") {
