@@ -79,7 +79,8 @@ const std::vector<std::string> kTricky = {
     "\x01ctl", "\x7f", "\xc2\x85nel", "\xc2\xa0nbsp", "\xef\xbb\xbf" "bom", "@x", "`x", "%x", "!x", "&x", "*x",
     "|x", ">x", ",x", "x,y", "[x", "x]", "{x", "x}", "http://h:80/p?q=1#f", "CMD-SHELL", "curl -f http://x || exit 1",
     "${VAR}", "$$", "a\\b\"c", "emoji \xf0\x9f\x90\xb3", "trailing:", "k=v", "a=", "=", "/abs/path", "./rel",
-    "~/home", ".hidden", "_u", "x-ext", "<<", "=x"};
+    "~/home", ".hidden", "_u", "x-ext", "<<", "=x", "---", "...", "--- x", "... x", "-.5", "a:b:c", "?:", "a?",
+    "%TAG", "-- x", "a - b", "a: b: c", "0o17", "+1", ".5", "1_000", "12:30", "Y", "n"};
 
 json tricky_document() {
   json services = json::object();
