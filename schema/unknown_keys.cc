@@ -1,6 +1,7 @@
 #include "schema/unknown_keys.h"
 
 #include <string_view>
+#include <unordered_map>
 
 namespace schema {
 namespace {
@@ -41,8 +42,14 @@ class Walker {
   }
 
  private:
-  /// Follows "$ref": "#/definitions/<name>".
-  const json* resolve(const json& s) const {
+  /// Follows "$ref": "#/definitions/<name>" (memoized per schema node).
+  const json* resolve(const json& s) {
+    auto [it, fresh] = resolved_.try_emplace(&s, nullptr);
+    if (fresh) it->second = follow(s);
+    return it->second;
+  }
+
+  const json* follow(const json& s) const {
     static const std::string kPrefix = "#/definitions/";
     const json* cur = &s;
     for (int hops = 0; hops < 8 && cur->is_object(); ++hops) {
@@ -70,7 +77,7 @@ class Walker {
 
   /// The schema that applies to a value of this kind: the schema itself, or the single
   /// oneOf/anyOf branch that accepts the kind; nullptr when that is ambiguous.
-  const json* branch(const json& s, const char* kind) const {
+  const json* branch(const json& s, const char* kind) {
     for (const char* key : {"oneOf", "anyOf"}) {
       auto alts = s.find(key);
       if (alts == s.end()) continue;
@@ -130,6 +137,7 @@ class Walker {
 
   const json& root_;
   std::vector<Step> path_;
+  std::unordered_map<const json*, const json*> resolved_;
 };
 
 }  // namespace

@@ -40,12 +40,14 @@ n, size, inproc = sys.argv[1], sys.argv[2], sys.argv[3]
 rows = json.load(open("berth.json"))["results"] + json.load(open("v1.json"))["results"]
 v1 = rows[-1]["median"]
 print(f"file: {n} services, {size} bytes; in-process load_project (mean of 20): {inproc} ms\n")
-print("| command | median ms | min ms | max ms | runs | v1 / this |")
-print("|---|---:|---:|---:|---:|---:|")
+v1_cpu = rows[-1]["user"] + rows[-1]["system"]
+print("| command | median ms | min ms | max ms | cpu ms (mean user+sys) | runs | v1 / this (wall, cpu) |")
+print("|---|---:|---:|---:|---:|---:|---:|")
 for r in rows:
-    ratio = "" if r["command"].startswith("no-op") else f"{v1 / r['median']:.1f}x"
+    cpu = r["user"] + r["system"]
+    ratio = "" if r["command"].startswith("no-op") else f"{v1 / r['median']:.1f}x, {v1_cpu / cpu:.1f}x"
     print(f"| {r['command']} | {r['median']*1000:.1f} | {r['min']*1000:.1f} | {r['max']*1000:.1f} | "
-          f"{len(r['times'])} | {ratio} |")
+          f"{cpu*1000:.1f} | {len(r['times'])} | {ratio} |")
 noop = rows[0]
 print(f"\nnoise: no-op max/min = {noop['max'] / noop['min']:.1f}")
 PY
