@@ -175,23 +175,6 @@ void copy_to_container(const ApiClient& api, const CopyEndpoint& src, const Copy
 
 }  // namespace
 
-CopyEndpoint parse_copy_arg(const std::string& arg) {
-  if (!arg.empty() && arg[0] == '/') return {"", arg};
-  size_t colon = arg.find(':');
-  if (colon == std::string::npos || (!arg.empty() && arg[0] == '.')) return {"", arg};
-  return {arg.substr(0, colon), arg.substr(colon + 1)};
-}
-
-engine::base::Status check_copy_args(const CopyEndpoint& src, const CopyEndpoint& dst) {
-  if (!src.container.empty() && !dst.container.empty())
-    return engine::base::invalid("copying between containers is not supported");
-  if (src.container.empty() && dst.container.empty())
-    return engine::base::invalid("must specify at least one container source");
-  if (src.container.empty() ? dst.path.empty() : src.path.empty())
-    return engine::base::invalid("the container path must not be empty");
-  return {};
-}
-
 void copy_paths(const ApiClient& api, const CopyEndpoint& src, const CopyEndpoint& dst, const CopyOptions& opts) {
   if (auto ok = check_copy_args(src, dst); !ok) fail(ok.error().message, 1);
   if (!src.container.empty()) return copy_from_container(api, src, dst, opts);

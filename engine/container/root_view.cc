@@ -50,13 +50,9 @@ Status mount_volumes(const std::string& merged, std::vector<MountPoint> mounts) 
 }  // namespace
 
 Result<std::unique_ptr<RootView>> Manager::open_root(const std::string& ref) {
-  std::shared_ptr<Entry> e;
-  {
-    std::lock_guard lock(impl_->mu);
-    auto found = impl_->find(ref);
-    if (!found) return found.take_error();
-    e = *found;
-  }
+  auto found = impl_->lookup(ref);
+  if (!found) return found.take_error();
+  std::shared_ptr<Entry> e = *found;
   auto view = std::make_unique<RootView>();
   // A stopped container's writable layer is mounted here: no start until the copy is done.
   auto op = std::make_shared<std::unique_lock<std::mutex>>(e->op);

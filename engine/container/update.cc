@@ -95,13 +95,9 @@ Result<json> merge_update(const json& host_config, const json& body) {
 }
 
 Result<std::vector<std::string>> Manager::update(const std::string& ref, const json& body) {
-  std::shared_ptr<Entry> e;
-  {
-    std::lock_guard lock(impl_->mu);
-    auto found = impl_->find(ref);
-    if (!found) return found.take_error();
-    e = *found;
-  }
+  auto found = impl_->lookup(ref);
+  if (!found) return found.take_error();
+  std::shared_ptr<Entry> e = *found;
   std::lock_guard op(e->op);
   Container c;
   {
