@@ -33,6 +33,7 @@ void handle_stat(Manager* m, Exchange& ex) {
   auto view = open_view(m, ex, &path);
   if (!view) return;
   auto st = container::stat_in_root(view->root.get(), path);
+  view.reset();  // a stopped container's mount is gone before the client hears back
   if (!st) return ex.respond_error(st.error());
   ex.respond(Response{200, "", {{kStatHeader, container::path_stat_header(*st)}}, ""});
 }
@@ -50,7 +51,9 @@ void handle_get(Manager* m, Exchange& ex) {
     tar.append(data);
     return tar.size() <= kMaxUpload;
   };
-  if (auto done = container::tar_from_root(view->root.get(), path, sink); !done) {
+  auto done = container::tar_from_root(view->root.get(), path, sink);
+  view.reset();
+  if (!done) {
     if (tar.size() > kMaxUpload)
       return ex.respond_error(engine::base::invalid("archive of " + path + " is larger than 1 GiB"));
     return ex.respond_error(done.error());
@@ -67,6 +70,7 @@ void handle_put(Manager* m, Exchange& ex) {
   bool no_overwrite = ex.req().q_bool("noOverwriteDirNonDir");
   bool chown = ex.req().q_bool("copyUIDGID");
   auto st = container::extract_into_root(view->root.get(), path, ex.req().body, no_overwrite, chown);
+  view.reset();
   if (!st) return ex.respond_error(st.error());
   ex.respond_empty(200);
 }
