@@ -349,13 +349,20 @@ void add_container_routes(Router& r, Manager* m) {
     if (!warnings) return ex.respond_error(warnings.error());
     ex.respond_json({{"Warnings", *warnings}});
   });
-  r.post("/containers/prune", [m](Exchange& ex) {
+  // Removing and measuring writable layers takes a while: its own thread.
+  r.add({"POST", "/containers/prune", [m](Exchange& ex) {
     auto f = Filters::parse(ex.req().q("filters").value_or(""), {"label", "label!", "until"});
     if (!f) return ex.respond_error(f.error());
     Filters filters = *f;
+    // Writable layers are measured before they go (SpaceReclaimed).
+    std::map<std::string, uint64_t> sizes;
+    for (const Container& c : m->list())
+      if (!c.is_running()) sizes[c.id] = m->size_rw(c.id);
     auto removed = m->prune([&](const Container& c) { return filters.match_labels(c.labels()); });
-    ex.respond_json({{"ContainersDeleted", removed.empty() ? json(nullptr) : json(removed)}, {"SpaceReclaimed", 0}});
-  });
+    uint64_t reclaimed = 0;
+    for (const auto& id : removed) reclaimed += sizes[id];
+    ex.respond_json({{"ContainersDeleted", removed.empty() ? json(nullptr) : json(removed)}, {"SpaceReclaimed", reclaimed}});
+  }, true});
 
   add_archive_routes(r, m);
   add_system_df_route(r, m);

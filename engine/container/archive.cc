@@ -125,8 +125,10 @@ Status add_tree(archive* a, int parent, const std::string& name, const std::stri
   if (!S_ISDIR(st.st_mode)) return {};
   // Sorted names: the same tree always gives the same tar.
   std::vector<std::string> names;
-  DIR* d = ::fdopendir(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 0));
+  UniqueFd list_fd(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 0));
+  DIR* d = list_fd ? ::fdopendir(list_fd.get()) : nullptr;
   if (!d) return base::sys_error("list " + archive_path);
+  list_fd.release();  // closedir closes it
   while (dirent* de = ::readdir(d)) {
     std::string n = de->d_name;
     if (n != "." && n != "..") names.push_back(n);

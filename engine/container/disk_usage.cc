@@ -25,6 +25,8 @@ uint64_t tree_bytes(const std::string& dir) {
 
 }  // namespace
 
+uint64_t Manager::size_rw(const std::string& id) const { return tree_bytes(impl_->d.root + "/runtime/" + id + "/upper"); }
+
 Result<json> Manager::disk_usage() const {
   const ManagerDeps& d = impl_->d;
   std::vector<Container> containers = list();
@@ -68,7 +70,7 @@ Result<json> Manager::disk_usage() const {
   json conts = json::array();
   for (const Container& c : containers) {
     json j = summary_json(c);
-    uint64_t rw = tree_bytes(d.root + "/runtime/" + c.id + "/upper");
+    uint64_t rw = size_rw(c.id);
     j["SizeRw"] = rw;
     j["SizeRootFs"] = rw + image_sizes[c.image_id];
     conts.push_back(std::move(j));

@@ -95,6 +95,8 @@ class Manager {
   /// Docker's GET /system/df body: Images, Containers (with SizeRw), Volumes (with UsageData),
   /// BuildCache (empty) and LayersSize.
   base::Result<nlohmann::json> disk_usage() const;
+  /// Bytes in the container's writable layer (Docker's SizeRw).
+  uint64_t size_rw(const std::string& id) const;
 
   /// IDs of containers whose mounts use the named volume.
   std::vector<std::string> volume_users(const std::string& name) const;

@@ -194,10 +194,16 @@ TEST_CASE("engineapi: system df counts what exists and system prune reclaims it"
   auto declined = d.berth({"system", "prune"}, 60, "n\n");
   CHECK(declined.out.find("Are you sure you want to continue?") != std::string::npos);
   CHECK(trimmed(d.berth({"ps", "-aq"}).out).size() > 0);
+  // The container's writable layer counts in the reclaimed space.
+  std::string cid = trimmed(c.out);
+  test::TempDir local("berth-df");
+  test::write_text(local / "blob.bin", std::string(5000, 'x'));
+  REQUIRE(d.berth({"cp", local / "blob.bin", cid + ":/blob.bin"}).exit_code == 0);
   auto pruned = d.berth({"system", "prune", "-a", "-f", "--volumes"});
   REQUIRE_MESSAGE(pruned.exit_code == 0, pruned.err);
   CHECK(pruned.out.find("Deleted Containers:") != std::string::npos);
   CHECK(pruned.out.find("Total reclaimed space:") != std::string::npos);
+  CHECK(pruned.out.find("Total reclaimed space: 0B") == std::string::npos);
   auto after = d.client().request("GET", "/system/df")->json();
   CHECK(after["Containers"].empty());
   CHECK(after["Images"].empty());
