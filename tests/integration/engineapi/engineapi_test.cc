@@ -230,3 +230,25 @@ TEST_CASE("engineapi: stats --no-stream --format json reports a running containe
   CHECK(table.out.find("MEM USAGE / LIMIT") != std::string::npos);
   CHECK(d.berth({"rm", "-f", "statme"}).exit_code == 0);
 }
+
+TEST_CASE("engineapi: compose cp copies to and from a service's container") {
+  DaemonFixture d;
+  d.import_busybox();
+  test::TempDir dir("berth-ccp");
+  test::write_text(dir / "compose.yaml", "services:\n  web:\n    image: busybox\n    command: sleep 300\n");
+  test::write_text(dir / "in.txt", "to the service\n");
+  std::string project = test::unique_name("ccp");
+  auto compose = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {"compose", "-f", dir / "compose.yaml", "-p", project};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return d.berth(argv);
+  };
+  REQUIRE(compose({"up", "-d"}).exit_code == 0);
+  auto in = compose({"cp", dir / "in.txt", "web:/tmp/in.txt"});
+  REQUIRE_MESSAGE(in.exit_code == 0, in.err);
+  auto out = compose({"cp", "--index", "1", "web:/tmp/in.txt", dir / "back.txt"});
+  REQUIRE_MESSAGE(out.exit_code == 0, out.err);
+  CHECK(engine::base::read_file(dir / "back.txt").value() == "to the service\n");
+  CHECK(compose({"cp", "nosuch:/x", dir / "y"}).exit_code != 0);
+  CHECK(compose({"down"}).exit_code == 0);
+}
