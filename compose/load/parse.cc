@@ -6,87 +6,63 @@
 #include <map>
 #include <unordered_set>
 
-#include <yaml.h>
+#include <sstream>
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/yaml.h>
 
 namespace compose::load {
 namespace {
 
 using engine::base::invalid;
 
-/// Thrown inside the builder; turned into an Error by parse_yaml.
+/// Thrown inside the event handler; turned into an Error by parse_yaml.
 struct ParseFailure {
   Mark mark;
   std::string reason;
 };
 
-/// libyaml's parser, deleted with its scope.
-class YamlParser {
- public:
-  YamlParser() { ok_ = yaml_parser_initialize(&p_) != 0; }
-  ~YamlParser() {
-    if (ok_) yaml_parser_delete(&p_);
-  }
-  YamlParser(const YamlParser&) = delete;
-  YamlParser& operator=(const YamlParser&) = delete;
-  bool ok() const { return ok_; }
-  yaml_parser_t* get() { return &p_; }
-
- private:
-  yaml_parser_t p_{};
-  bool ok_ = false;
-};
-
-/// One libyaml event, deleted with its scope.
-struct YamlEvent {
-  yaml_event_t e{};
-  ~YamlEvent() { yaml_event_delete(&e); }
-};
-
-std::string text_of(const yaml_char_t* s) { return s ? reinterpret_cast<const char*>(s) : ""; }
-
-/// Builds Node trees from libyaml parser events with an explicit stack (no recursion).
-class Builder {
+/// Builds Node trees from yaml-cpp's parser events with an explicit stack (no recursion);
+/// no YAML::Node tree is ever made.
+class Builder : public YAML::EventHandler {
  public:
   Builder(std::shared_ptr<const std::string> file, const ParseLimits& limits) : file_(std::move(file)), limits_(limits) {}
 
   std::vector<Node> docs;
 
-  Mark mark(const yaml_mark_t& m) const {
-    return Mark{file_, static_cast<int>(m.line) + 1, static_cast<int>(m.column) + 1};
-  }
+  Mark mark(const YAML::Mark& m) const { return Mark{file_, m.line + 1, m.column + 1}; }
 
-  /// Feeds one event into the tree under construction.
-  void on_event(const yaml_event_t& e) {
-    switch (e.type) {
-      case YAML_DOCUMENT_START_EVENT:
-        anchors_.clear();
-        return;
-      case YAML_ALIAS_EVENT:
-        on_alias(mark(e.start_mark), text_of(e.data.alias.anchor));
-        return;
-      case YAML_SCALAR_EVENT:
-        on_scalar(e);
-        return;
-      case YAML_SEQUENCE_START_EVENT: {
-        Node n = Node::seq(mark(e.start_mark));
-        n.tag = tag_of(text_of(e.data.sequence_start.tag), n.mark);
-        open(std::move(n), text_of(e.data.sequence_start.anchor));
-        return;
-      }
-      case YAML_MAPPING_START_EVENT: {
-        Node n = Node::map(mark(e.start_mark));
-        n.tag = tag_of(text_of(e.data.mapping_start.tag), n.mark);
-        open(std::move(n), text_of(e.data.mapping_start.anchor));
-        return;
-      }
-      case YAML_SEQUENCE_END_EVENT:
-      case YAML_MAPPING_END_EVENT:
-        close();
-        return;
-      default:
-        return;
-    }
+  void OnDocumentStart(const YAML::Mark&) override { anchors_.clear(); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t anchor) override { add(Node::null(mark(m)), anchor_name(anchor)); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override { on_alias(mark(m), anchor_name(anchor)); }
+  void OnScalar(const YAML::Mark& ym, const std::string& tag, YAML::anchor_t anchor, const std::string& value) override {
+    Mark m = mark(ym);
+    // yaml-cpp's non-specific tags: "?" for a plain scalar, "!" for a quoted or block one.
+    Node n = tag == "?" ? Node::plain(value, m) : Node::str(value, m);
+    n.tag = tag_of(tag, m);
+    if (tag == "!!null" || tag == "tag:yaml.org,2002:null") n = Node::null(m);
+    else if (tag == "!!int" || tag == "!!float" || tag == "!!bool" || tag == "tag:yaml.org,2002:int" ||
+             tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:float")
+      n.style = Style::Plain;
+    else if (n.tag != Tag::None)
+      n.style = Style::Plain;  // !reset / !override keep plain typing
+    add(std::move(n), anchor_name(anchor));
   }
+  void OnSequenceStart(const YAML::Mark& ym, const std::string& tag, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    Node n = Node::seq(mark(ym));
+    n.tag = tag_of(tag, n.mark);
+    open(std::move(n), anchor_name(anchor));
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& ym, const std::string& tag, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    Node n = Node::map(mark(ym));
+    n.tag = tag_of(tag, n.mark);
+    open(std::move(n), anchor_name(anchor));
+  }
+  void OnMapEnd() override { close(); }
 
  private:
   struct Frame {
@@ -98,39 +74,20 @@ class Builder {
     std::unordered_set<std::string> keys;  // big mappings: their keys, for the duplicate check
   };
 
+  static std::string anchor_name(YAML::anchor_t a) { return a ? std::to_string(a) : std::string(); }
+
   void on_alias(const Mark& m, const std::string& anchor) {
     auto it = anchors_.find(anchor);
-    if (it == anchors_.end()) throw ParseFailure{m, "unknown alias \"" + anchor + "\""};
+    if (it == anchors_.end()) throw ParseFailure{m, "unknown alias"};
     count(it->second.size(), m);
     Node copy = it->second;
     add(std::move(copy), {}, true);
   }
 
-  void on_scalar(const yaml_event_t& e) {
-    const auto& s = e.data.scalar;
-    Mark m = mark(e.start_mark);
-    std::string tag = text_of(s.tag);
-    std::string value(reinterpret_cast<const char*>(s.value), s.length);
-    bool plain = tag.empty() && s.style == YAML_PLAIN_SCALAR_STYLE;
-    if (plain && (value.empty() || value == "~" || value == "null" || value == "Null" || value == "NULL")) {
-      add(Node::null(m), text_of(s.anchor));
-      return;
-    }
-    Node n = plain ? Node::plain(std::move(value), m) : Node::str(std::move(value), m);
-    n.tag = tag_of(tag, m);
-    if (tag == "!!null" || tag == "tag:yaml.org,2002:null") n = Node::null(m);
-    else if (tag == "!!int" || tag == "!!float" || tag == "!!bool" || tag == "tag:yaml.org,2002:int" ||
-             tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:float")
-      n.style = Style::Plain;
-    else if (n.tag != Tag::None)
-      n.style = Style::Plain;  // !reset / !override keep plain typing
-    add(std::move(n), text_of(s.anchor));
-  }
-
   Tag tag_of(const std::string& tag, const Mark& m) {
     if (tag == "!reset") return Tag::Reset;
     if (tag == "!override") return Tag::Override;
-    if (tag.empty() || tag == "!" || tag.rfind("!!", 0) == 0 || tag.rfind("tag:yaml.org,2002:", 0) == 0)
+    if (tag.empty() || tag == "?" || tag == "!" || tag.rfind("!!", 0) == 0 || tag.rfind("tag:yaml.org,2002:", 0) == 0)
       return Tag::None;
     throw ParseFailure{m, "unsupported tag " + tag};
   }
@@ -224,14 +181,6 @@ class Builder {
   size_t nodes_ = 0;
 };
 
-/// libyaml's error as "problem (context at line N)".
-std::string yaml_error(const yaml_parser_t& p) {
-  std::string out = p.problem ? p.problem : "invalid YAML";
-  if (p.context)
-    out += std::string(" (") + p.context + " started at line " + std::to_string(p.context_mark.line + 1) + ")";
-  return out;
-}
-
 }  // namespace
 
 engine::base::Result<std::vector<Node>> parse_yaml(const std::string& text, const std::string& file,
@@ -245,20 +194,18 @@ engine::base::Result<std::vector<Node>> parse_yaml(const std::string& text, cons
     }
     return invalid(located(Mark{name, line, col}, "", "invalid UTF-8"));
   }
-  YamlParser parser;
-  if (!parser.ok()) return engine::base::internal("yaml parser: out of memory");
-  yaml_parser_set_input_string(parser.get(), reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  std::istringstream in(text);
   Builder b(name, limits);
   try {
-    for (;;) {
-      YamlEvent ev;
-      if (!yaml_parser_parse(parser.get(), &ev.e))
-        return invalid(located(b.mark(parser.get()->problem_mark), "", yaml_error(*parser.get())));
-      if (ev.e.type == YAML_STREAM_END_EVENT) break;
-      b.on_event(ev.e);
+    YAML::Parser parser(in);
+    while (parser.HandleNextDocument(b)) {
     }
   } catch (const ParseFailure& f) {
     return invalid(located(f.mark, "", f.reason));
+  } catch (const YAML::Exception& e) {
+    Mark m{name, e.mark.line + 1, e.mark.column + 1};
+    if (e.mark.is_null()) m.line = 0;
+    return invalid(located(m, "", e.msg));
   }
   return std::move(b.docs);
 }
