@@ -47,6 +47,12 @@ class ComposeEngine : public compose::plan::EngineClient {
   Result<std::string> image_id(const std::string& ref) override;
   Status pull_image(const std::string& ref) override;
   Status remove_image(const std::string& ref) override;
+  Result<std::string> build_image(const compose::plan::BuildRequest& req,
+                                  const compose::plan::OutputSink& out) override;
+  Status push_image(const std::string& ref, const compose::plan::OutputSink& out) override;
+
+  /// The API client (streams and hijacked connections the interface does not cover: events, attach).
+  const ApiClient& api() const { return api_; }
 
  private:
   /// Sends a request; non-2xx becomes an Error whose Code follows the HTTP status.

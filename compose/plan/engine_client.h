@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +77,21 @@ struct ExecOptions {
 
 /// Receives log or exec output: stream 1 = stdout, 2 = stderr; return false to stop.
 using OutputSink = std::function<bool(int stream, std::string_view data)>;
+/// A variable of the project environment (shell over .env), nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+/// One image build (POST /build): the context directory is sent as a tar.
+struct BuildRequest {
+  std::string context;                        ///< absolute directory
+  std::string dockerfile = "Dockerfile";      ///< relative to the context, or absolute
+  std::vector<std::string> tags;              ///< the first one is the service's image
+  std::map<std::string, std::string> args;    ///< build args
+  std::map<std::string, std::string> labels;  ///< image labels
+  std::string target;                         ///< stage to build ("" = last)
+  bool no_cache = false;
+  bool pull = false;                          ///< always pull base images
+  bool quiet = false;
+};
 
 class EngineClient {
  public:
@@ -126,6 +142,10 @@ class EngineClient {
   virtual engine::base::Result<std::string> image_id(const std::string& ref) = 0;
   virtual engine::base::Status pull_image(const std::string& ref) = 0;
   virtual engine::base::Status remove_image(const std::string& ref) = 0;
+  /// Builds an image; build output (the "stream" text) goes to `out` as stream 1. Returns the image id.
+  virtual engine::base::Result<std::string> build_image(const BuildRequest& req, const OutputSink& out) = 0;
+  /// POST /images/{name}/push; progress text goes to `out`.
+  virtual engine::base::Status push_image(const std::string& ref, const OutputSink& out) = 0;
 };
 
 }  // namespace compose::plan

@@ -6,6 +6,7 @@
 
 #include "compose/plan/create_body.h"
 #include "compose/plan/labels.h"
+#include "engine/base/fs.h"
 
 namespace compose::plan {
 
@@ -161,6 +162,9 @@ engine::base::Status Orchestrator::down(const model::Project& p, const DownOptio
       return st.take_error().wrap("remove volume " + n);
     emit("Volume", n, "Removed");
   }
+  // The secrets and configs compose wrote for the project.
+  if (std::string dir = files_dir(p); !dir.empty() && engine::base::path_exists(dir))
+    BERTH_TRY(engine::base::remove_all(dir));
   if (!o.rmi.empty()) {
     std::set<std::string> images;
     for (const auto& [name, s] : p.services)

@@ -118,7 +118,7 @@ class UpRun {
   }
 
   engine::base::Status create_and_start(const model::Service& s, int number, ServiceOutcome& out) {
-    auto spec = container_spec(p_, s, number);
+    auto spec = container_spec(p_, s, number, false, o_.files_dir(p_));
     if (!spec) return spec.take_error();
     o_.emit("Container", spec->name, "Creating");
     auto id = o_.engine_.create_container(spec->name, spec->body);
@@ -189,7 +189,18 @@ engine::base::Status Orchestrator::up(const model::Project& p, const UpOptions& 
   auto plan = plan_up(p, *actual, o);
   if (!plan) return plan.take_error();
 
-  // Images first: a missing image would fail its containers half-way through the stack.
+  // Builds first (one after another), then plan again: a new image id recreates its containers.
+  if (!plan->builds.empty()) {
+    for (const std::string& svc : plan->builds) BERTH_TRY(build_service(p, p.services.at(svc), BuildFlags{}));
+    UpOptions again = o;
+    again.build = false;
+    again.no_build = true;
+    actual = observe(p);
+    if (!actual) return actual.take_error();
+    plan = plan_up(p, *actual, again);
+    if (!plan) return plan.take_error();
+  }
+  // Images next: a missing image would fail its containers half-way through the stack.
   for (const std::string& ref : plan->pulls) {
     emit("Image", ref, "Pulling");
     if (auto st = engine_.pull_image(ref); !st.ok()) {
@@ -198,12 +209,8 @@ engine::base::Status Orchestrator::up(const model::Project& p, const UpOptions& 
     }
     emit("Image", ref, "Pulled");
   }
-  for (const std::string& svc : plan->services) {
-    const model::Service& s = p.services.at(svc);
-    if (s.image.empty() && s.build && !engine_.image_id(service_image(p, s)).ok())
-      return engine::base::invalid("service " + svc + ": build is not supported yet (image " +
-                                   service_image(p, s) + " is not present)");
-  }
+  // Secrets and configs compose writes itself, before any container binds them.
+  BERTH_TRY(prepare_files(p, plan->services));
   // Networks and volumes before any container that attaches to them.
   for (const std::string& key : plan->networks) {
     const model::Resource& r = p.networks.at(key);

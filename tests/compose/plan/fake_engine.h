@@ -35,6 +35,7 @@ class FakeEngine : public compose::plan::EngineClient {
   std::set<std::string> fail_create;                      ///< container names whose create fails
   std::map<std::string, std::string> images;              ///< ref -> id (present locally)
   int start_delay_ms = 0;
+  std::vector<compose::plan::BuildRequest> builds;        ///< every build_image request, in order
 
   // Observations.
   std::vector<std::string> calls() const;
@@ -78,6 +79,9 @@ class FakeEngine : public compose::plan::EngineClient {
   Result<std::string> image_id(const std::string& ref) override;
   Status pull_image(const std::string& ref) override;
   Status remove_image(const std::string& ref) override;
+  Result<std::string> build_image(const compose::plan::BuildRequest& req,
+                                  const compose::plan::OutputSink& out) override;
+  Status push_image(const std::string& ref, const compose::plan::OutputSink& out) override;
 
  private:
   void record(const std::string& call);
