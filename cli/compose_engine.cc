@@ -3,6 +3,7 @@
 
 #include "cli/build_context.h"
 #include "cli/image_support.h"
+#include "engine/base/time.h"
 
 namespace cli {
 
@@ -212,6 +213,29 @@ eb::Result<int64_t> ComposeEngine::wait_container(const std::string& id) {
   if (j.contains("Error") && j["Error"].is_object() && !j["Error"].value("Message", "").empty())
     return eb::internal("wait " + id + ": " + j["Error"].value("Message", ""));
   return j.value("StatusCode", int64_t{0});
+}
+
+eb::Result<bool> ComposeEngine::wait_container_event(const std::string& id, int64_t since_ns,
+                                                    std::chrono::milliseconds timeout) {
+  auto stamp = [](int64_t ns) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%lld.%09lld", static_cast<long long>(ns / 1000000000),
+                  static_cast<long long>(ns % 1000000000));
+    return std::string(buf);
+  };
+  int64_t until = eb::now_ns() + std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count();
+  nlohmann::json f = {{"type", {{"container", true}}}, {"container", {{id, true}}}};
+  bool seen = false;
+  // since= replays what happened after the caller's last look, so no event falls in between.
+  auto r = api_.stream("GET", "/events?since=" + stamp(since_ns) + "&until=" + stamp(until) +
+                                  "&filters=" + url_encode(f.dump()), {},
+                       [&](std::string_view) {
+                         seen = true;
+                         return false;
+                       });
+  if (!r) return r.take_error();
+  if (!r->ok()) return http_error("events", *r);
+  return seen;
 }
 
 eb::Status ComposeEngine::container_logs(const std::string& id, const compose::plan::LogOptions& o,

@@ -30,6 +30,7 @@ class ComposeEngine : public compose::plan::EngineClient {
   Status remove_container(const std::string& id, bool force, bool volumes) override;
   Result<compose::plan::ContainerState> inspect_container(const std::string& id) override;
   Result<int64_t> wait_container(const std::string& id) override;
+  Result<bool> wait_container_event(const std::string& id, int64_t since_ns, std::chrono::milliseconds timeout) override;
   Status container_logs(const std::string& id, const compose::plan::LogOptions& opts,
                         const compose::plan::OutputSink& sink) override;
   Result<int64_t> exec(const std::string& id, const compose::plan::ExecOptions& opts,

@@ -195,8 +195,8 @@ void register_compose_exec(CLI::App& compose, Context& ctx, std::shared_ptr<Comp
       auto id = s.engine.create_container(name, b);
       if (!id) fail(id.error().str(), kExitDaemonError);
       for (const auto& [net, ep] : spec->extra_networks) check_status(s.engine.connect_network(net, *id, ep));
-      check_status(s.engine.start_container(*id), kExitDaemonError);
       if (f->detach) {
+        check_status(s.engine.start_container(*id), kExitDaemonError);
         std::printf("%s\n", name.c_str());
         return;
       }

@@ -8,6 +8,7 @@
 /// over HTTP just forwards them. cli/compose_engine.h implements this over the API;
 /// tests use a FakeEngine that records calls. Implementations must be thread-safe: the
 /// orchestrator calls them from one thread per service.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -112,6 +113,10 @@ class EngineClient {
   /// DELETE /containers/{id}; volumes = also its anonymous volumes.
   virtual engine::base::Status remove_container(const std::string& id, bool force, bool volumes) = 0;
   virtual engine::base::Result<ContainerState> inspect_container(const std::string& id) = 0;
+  /// Waits up to `timeout` for an event of container `id` at or after since_ns (unix ns): true
+  /// when one came, false on timeout. Lets waiting for a state react at once instead of polling.
+  virtual engine::base::Result<bool> wait_container_event(const std::string& id, int64_t since_ns,
+                                                          std::chrono::milliseconds timeout) = 0;
   /// Blocks until the container is not running; returns its exit code.
   virtual engine::base::Result<int64_t> wait_container(const std::string& id) = 0;
   /// GET /containers/{id}/logs, demultiplexed into the sink.

@@ -325,6 +325,11 @@ eb::Status FakeEngine::remove_image(const std::string& ref) {
   return {};
 }
 
+eb::Result<bool> FakeEngine::wait_container_event(const std::string&, int64_t, std::chrono::milliseconds) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return false;
+}
+
 eb::Result<std::string> FakeEngine::build_image(const compose::plan::BuildRequest& req,
                                                const compose::plan::OutputSink& out) {
   std::string first = req.tags.empty() ? "" : req.tags.front();

@@ -151,7 +151,8 @@ services:
   auto up = s.run({"up", "-d", "--wait"});
   CHECK(up.exit_code != 0);
   CHECK(up.err.find("service setup didn't complete successfully: exit 3") != std::string::npos);
-  CHECK(d.client().request("GET", "/containers/" + project + "-app-1/json")->status == 404);
+  // Created up front (as docker compose does), never started.
+  CHECK(get(d, "/containers/" + project + "-app-1/json")["State"]["Status"] == "created");
 }
 
 TEST_CASE("compose: logs carry service prefixes, exec and run --rm pass output and exit codes") {
@@ -283,6 +284,7 @@ services:
   std::thread follower([&] { events = s.run({"events", "--json"}, 3); });
   ::usleep(500000);  // the follower subscribes
   CHECK(s.run({"kill", "app"}).exit_code == 0);
+  s.run({"wait", "app"});  // exits with the container's status once it has stopped
   CHECK(s.run({"start", "app"}).exit_code == 0);
   follower.join();
   std::vector<std::string> actions;

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "engine/base/fs.h"
@@ -11,15 +12,24 @@ namespace {
 
 std::string example(const std::string& name) { return std::string(BERTH_SOURCE_DIR) + "/examples/" + name; }
 
-/// Nothing of the daemon's is left on the host: containers, networks, volumes, links, processes.
-void check_nothing_left(const test::DaemonFixture& d) {
+/// The host's veth links of berth ("vb..."), by name.
+std::set<std::string> berth_veths() {
+  std::set<std::string> out;
+  std::string text = test::run_command({"ip", "-o", "link", "show", "type", "veth"}).out;
+  for (size_t pos = 0; (pos = text.find(": vb", pos)) != std::string::npos; pos += 4)
+    out.insert(text.substr(pos + 2, text.find('@', pos) - pos - 2));
+  return out;
+}
+
+/// Nothing of the daemon's is left on the host: containers, networks, volumes, links (beyond
+/// those of other daemons that were there before), processes.
+void check_nothing_left(const test::DaemonFixture& d, const std::set<std::string>& veths_before) {
   CHECK(d.berth({"ps", "-aq"}).out.empty());
   CHECK(d.berth({"volume", "ls", "-q"}).out.empty());
   auto nets = d.berth({"network", "ls", "--format", "json"}).out;
   CHECK(nets.find("quickstart") == std::string::npos);
   CHECK(nets.find("fixture") == std::string::npos);
-  auto links = test::run_command({"ip", "-o", "link", "show", "type", "veth"}).out;
-  CHECK(links.find("vb") == std::string::npos);
+  for (const std::string& v : berth_veths()) CHECK_MESSAGE(veths_before.count(v), "veth left: " << v);
   auto shims = test::run_command({"pgrep", "-f", "berth-shim.*" + d.root()});
   CHECK(shims.out.empty());
 }
@@ -28,6 +38,7 @@ void check_nothing_left(const test::DaemonFixture& d) {
 
 TEST_CASE("examples: quickstart comes up healthy, serves on 127.0.0.1:8080, and down -v leaves nothing") {
   test::DaemonFixture d;
+  const std::set<std::string> veths = berth_veths();
   std::vector<std::string> env = d.env();
   env.push_back("PATH=" + std::string(BERTH_BIN_DIR) + ":/usr/sbin:/usr/bin:/sbin:/bin");
   auto img = test::run_command({example("make-busybox-image.sh")}, env, 120);
@@ -49,11 +60,12 @@ TEST_CASE("examples: quickstart comes up healthy, serves on 127.0.0.1:8080, and 
   auto down = test::run_command({test::bin("berth"), "compose", "-f", file, "down", "-v", "-t", "1"}, env, 120);
   CHECK(down.exit_code == 0);
   d.berth({"rmi", "berth-busybox:latest"});
-  check_nothing_left(d);
+  check_nothing_left(d, veths);
 }
 
 TEST_CASE("examples: the test-fixture script brings its stack up, checks it and takes it down") {
   test::DaemonFixture d;
+  const std::set<std::string> veths = berth_veths();
   std::vector<std::string> env = d.env();
   env.push_back("PATH=" + std::string(BERTH_BIN_DIR) + ":/usr/sbin:/usr/bin:/sbin:/bin");
   REQUIRE(test::run_command({example("make-busybox-image.sh")}, env, 120).exit_code == 0);
@@ -61,5 +73,5 @@ TEST_CASE("examples: the test-fixture script brings its stack up, checks it and 
   INFO(r.out, r.err);
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("FAIL") == std::string::npos);
-  check_nothing_left(d);
+  check_nothing_left(d, veths);
 }
