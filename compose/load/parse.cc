@@ -2,102 +2,151 @@
 
 #include "compose/load/utf8.h"
 
+#include <algorithm>
 #include <map>
-#include <sstream>
+#include <unordered_set>
 
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/yaml.h>
+#include <yaml.h>
 
 namespace compose::load {
 namespace {
 
 using engine::base::invalid;
 
-/// Thrown inside the event handler; turned into an Error by parse_yaml.
+/// Thrown inside the builder; turned into an Error by parse_yaml.
 struct ParseFailure {
   Mark mark;
   std::string reason;
 };
 
-/// Builds Node trees from yaml-cpp parser events with an explicit stack (no recursion).
-class Builder : public YAML::EventHandler {
+/// libyaml's parser, deleted with its scope.
+class YamlParser {
+ public:
+  YamlParser() { ok_ = yaml_parser_initialize(&p_) != 0; }
+  ~YamlParser() {
+    if (ok_) yaml_parser_delete(&p_);
+  }
+  YamlParser(const YamlParser&) = delete;
+  YamlParser& operator=(const YamlParser&) = delete;
+  bool ok() const { return ok_; }
+  yaml_parser_t* get() { return &p_; }
+
+ private:
+  yaml_parser_t p_{};
+  bool ok_ = false;
+};
+
+/// One libyaml event, deleted with its scope.
+struct YamlEvent {
+  yaml_event_t e{};
+  ~YamlEvent() { yaml_event_delete(&e); }
+};
+
+std::string text_of(const yaml_char_t* s) { return s ? reinterpret_cast<const char*>(s) : ""; }
+
+/// Builds Node trees from libyaml parser events with an explicit stack (no recursion).
+class Builder {
  public:
   Builder(std::shared_ptr<const std::string> file, const ParseLimits& limits) : file_(std::move(file)), limits_(limits) {}
 
   std::vector<Node> docs;
 
-  void OnDocumentStart(const YAML::Mark&) override { anchors_.clear(); }
-  void OnDocumentEnd() override {}
+  Mark mark(const yaml_mark_t& m) const {
+    return Mark{file_, static_cast<int>(m.line) + 1, static_cast<int>(m.column) + 1};
+  }
 
-  void OnNull(const YAML::Mark& m, YAML::anchor_t anchor) override {
-    Node n = Node::null(mark(m));
-    add(std::move(n), anchor);
+  /// Feeds one event into the tree under construction.
+  void on_event(const yaml_event_t& e) {
+    switch (e.type) {
+      case YAML_DOCUMENT_START_EVENT:
+        anchors_.clear();
+        return;
+      case YAML_ALIAS_EVENT:
+        on_alias(mark(e.start_mark), text_of(e.data.alias.anchor));
+        return;
+      case YAML_SCALAR_EVENT:
+        on_scalar(e);
+        return;
+      case YAML_SEQUENCE_START_EVENT: {
+        Node n = Node::seq(mark(e.start_mark));
+        n.tag = tag_of(text_of(e.data.sequence_start.tag), n.mark);
+        open(std::move(n), text_of(e.data.sequence_start.anchor));
+        return;
+      }
+      case YAML_MAPPING_START_EVENT: {
+        Node n = Node::map(mark(e.start_mark));
+        n.tag = tag_of(text_of(e.data.mapping_start.tag), n.mark);
+        open(std::move(n), text_of(e.data.mapping_start.anchor));
+        return;
+      }
+      case YAML_SEQUENCE_END_EVENT:
+      case YAML_MAPPING_END_EVENT:
+        close();
+        return;
+      default:
+        return;
+    }
   }
-  void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override {
+
+ private:
+  struct Frame {
+    Node node;
+    std::string anchor;
+    bool have_key = false;  // mappings: a key is pending
+    Node key;
+    std::vector<Node> merges;  // values of << keys, applied at the end
+    std::unordered_set<std::string> keys;  // big mappings: their keys, for the duplicate check
+  };
+
+  void on_alias(const Mark& m, const std::string& anchor) {
     auto it = anchors_.find(anchor);
-    if (it == anchors_.end()) throw ParseFailure{mark(m), "unknown alias"};
-    size_t n = it->second.size();
-    count(n, mark(m));
+    if (it == anchors_.end()) throw ParseFailure{m, "unknown alias \"" + anchor + "\""};
+    count(it->second.size(), m);
     Node copy = it->second;
-    add(std::move(copy), 0, true);
+    add(std::move(copy), {}, true);
   }
-  void OnScalar(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor, const std::string& value) override {
-    Node n = tag == "?" ? Node::plain(value, mark(m)) : Node::str(value, mark(m));
+
+  void on_scalar(const yaml_event_t& e) {
+    const auto& s = e.data.scalar;
+    Mark m = mark(e.start_mark);
+    std::string tag = text_of(s.tag);
+    std::string value(reinterpret_cast<const char*>(s.value), s.length);
+    bool plain = tag.empty() && s.style == YAML_PLAIN_SCALAR_STYLE;
+    if (plain && (value.empty() || value == "~" || value == "null" || value == "Null" || value == "NULL")) {
+      add(Node::null(m), text_of(s.anchor));
+      return;
+    }
+    Node n = plain ? Node::plain(std::move(value), m) : Node::str(std::move(value), m);
     n.tag = tag_of(tag, m);
-    if (tag == "!!null" || tag == "tag:yaml.org,2002:null") n = Node::null(mark(m));
+    if (tag == "!!null" || tag == "tag:yaml.org,2002:null") n = Node::null(m);
     else if (tag == "!!int" || tag == "!!float" || tag == "!!bool" || tag == "tag:yaml.org,2002:int" ||
              tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:float")
       n.style = Style::Plain;
     else if (n.tag != Tag::None)
       n.style = Style::Plain;  // !reset / !override keep plain typing
-    add(std::move(n), anchor);
+    add(std::move(n), text_of(s.anchor));
   }
-  void OnSequenceStart(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value) override {
-    Node n = Node::seq(mark(m));
-    n.tag = tag_of(tag, m);
-    open(std::move(n), anchor, m);
-  }
-  void OnSequenceEnd() override { close(); }
-  void OnMapStart(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value) override {
-    Node n = Node::map(mark(m));
-    n.tag = tag_of(tag, m);
-    open(std::move(n), anchor, m);
-  }
-  void OnMapEnd() override { close(); }
 
- private:
-  struct Frame {
-    Node node;
-    YAML::anchor_t anchor = 0;
-    bool have_key = false;  // mappings: a key is pending
-    Node key;
-    std::vector<Node> merges;  // values of << keys, applied at the end
-  };
-
-  Mark mark(const YAML::Mark& m) const { return Mark{file_, m.line + 1, m.column + 1}; }
-
-  Tag tag_of(const std::string& tag, const YAML::Mark& m) {
+  Tag tag_of(const std::string& tag, const Mark& m) {
     if (tag == "!reset") return Tag::Reset;
     if (tag == "!override") return Tag::Override;
-    if (tag.empty() || tag == "?" || tag == "!" || tag.rfind("!!", 0) == 0 || tag.rfind("tag:yaml.org,2002:", 0) == 0)
+    if (tag.empty() || tag == "!" || tag.rfind("!!", 0) == 0 || tag.rfind("tag:yaml.org,2002:", 0) == 0)
       return Tag::None;
-    throw ParseFailure{mark(m), "unsupported tag " + tag};
+    throw ParseFailure{m, "unsupported tag " + tag};
   }
 
   void count(size_t n, const Mark& m) {
     nodes_ += n;
     if (nodes_ > limits_.max_nodes)
       throw ParseFailure{m, "document too large after alias expansion (more than " +
-                                      std::to_string(limits_.max_nodes) + " nodes); alias bomb refused"};
+                                std::to_string(limits_.max_nodes) + " nodes); alias bomb refused"};
   }
 
-  void open(Node n, YAML::anchor_t anchor, const YAML::Mark& m) {
+  void open(Node n, std::string anchor) {
     if (static_cast<int>(stack_.size()) >= limits_.max_depth)
-      throw ParseFailure{mark(m), "nesting deeper than " + std::to_string(limits_.max_depth) + " levels"};
-    count(1, mark(m));
-    stack_.push_back(Frame{std::move(n), anchor, false, {}, {}});
+      throw ParseFailure{n.mark, "nesting deeper than " + std::to_string(limits_.max_depth) + " levels"};
+    count(1, n.mark);
+    stack_.push_back(Frame{std::move(n), std::move(anchor), false, {}, {}, {}});
   }
 
   void close() {
@@ -125,9 +174,9 @@ class Builder : public YAML::EventHandler {
     }
   }
 
-  void add(Node n, YAML::anchor_t anchor, bool counted = false) {
+  void add(Node n, const std::string& anchor, bool counted = false) {
     if (!counted) count(1, n.mark);
-    if (anchor) anchors_[anchor] = n;
+    if (!anchor.empty()) anchors_[anchor] = n;
     if (stack_.empty()) {
       docs.push_back(std::move(n));
       return;
@@ -148,19 +197,40 @@ class Builder : public YAML::EventHandler {
       top.merges.push_back(std::move(n));
       return;
     }
-    for (const Entry& e : top.node.entries)
-      if (e.key == top.key.text)
-        throw ParseFailure{top.key.mark, "duplicate key \"" + top.key.text + "\" (first at line " +
-                                             std::to_string(e.key_mark.line) + ")"};
+    check_duplicate(top);
     top.node.entries.push_back(Entry{std::move(top.key.text), top.key.mark, std::move(n)});
+  }
+
+  /// A key seen before in the same mapping is an error. Small mappings are scanned; big
+  /// ones (the services of a large project) keep a set so the check stays linear.
+  static void check_duplicate(Frame& top) {
+    constexpr size_t kScan = 16;
+    std::vector<Entry>& entries = top.node.entries;
+    if (entries.size() == kScan)
+      for (const Entry& e : entries) top.keys.insert(e.key);
+    bool dup = entries.size() < kScan ? std::any_of(entries.begin(), entries.end(),
+                                                    [&](const Entry& e) { return e.key == top.key.text; })
+                                      : !top.keys.insert(top.key.text).second;
+    if (!dup) return;
+    auto first = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.key == top.key.text; });
+    throw ParseFailure{top.key.mark, "duplicate key \"" + top.key.text + "\" (first at line " +
+                                         std::to_string(first->key_mark.line) + ")"};
   }
 
   std::shared_ptr<const std::string> file_;
   ParseLimits limits_;
   std::vector<Frame> stack_;
-  std::map<YAML::anchor_t, Node> anchors_;
+  std::map<std::string, Node> anchors_;
   size_t nodes_ = 0;
 };
+
+/// libyaml's error as "problem (context at line N)".
+std::string yaml_error(const yaml_parser_t& p) {
+  std::string out = p.problem ? p.problem : "invalid YAML";
+  if (p.context)
+    out += std::string(" (") + p.context + " started at line " + std::to_string(p.context_mark.line + 1) + ")";
+  return out;
+}
 
 }  // namespace
 
@@ -175,18 +245,20 @@ engine::base::Result<std::vector<Node>> parse_yaml(const std::string& text, cons
     }
     return invalid(located(Mark{name, line, col}, "", "invalid UTF-8"));
   }
-  std::istringstream in(text);
+  YamlParser parser;
+  if (!parser.ok()) return engine::base::internal("yaml parser: out of memory");
+  yaml_parser_set_input_string(parser.get(), reinterpret_cast<const unsigned char*>(text.data()), text.size());
   Builder b(name, limits);
   try {
-    YAML::Parser parser(in);
-    while (parser.HandleNextDocument(b)) {
+    for (;;) {
+      YamlEvent ev;
+      if (!yaml_parser_parse(parser.get(), &ev.e))
+        return invalid(located(b.mark(parser.get()->problem_mark), "", yaml_error(*parser.get())));
+      if (ev.e.type == YAML_STREAM_END_EVENT) break;
+      b.on_event(ev.e);
     }
   } catch (const ParseFailure& f) {
     return invalid(located(f.mark, "", f.reason));
-  } catch (const YAML::Exception& e) {
-    Mark m{name, e.mark.line + 1, e.mark.column + 1};
-    if (e.mark.is_null()) m.line = 0;
-    return invalid(located(m, "", e.msg));
   }
   return std::move(b.docs);
 }
