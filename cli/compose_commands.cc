@@ -68,6 +68,8 @@ void register_compose_commands(CLI::App& app, Context& ctx) {
   register_compose_ps(*compose, ctx, g);
   register_compose_logs(*compose, ctx, g);
   register_compose_exec(*compose, ctx, g);
+  register_compose_build(*compose, ctx, g);
+  register_compose_events(*compose, ctx, g);
   register_compose_cp(*compose, ctx, g);
   for (const ComposeVerb& v : kComposeVerbs) {
     bool implemented = false;
