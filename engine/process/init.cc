@@ -143,6 +143,9 @@ void run_init(const InitConfig& cfg) {
   if (!start) ::_exit(1);  // the shim went away or asked us to die
   Status priv = drop_privileges(cfg.security, cfg.user, cfg.new_user_ns);
   if (!priv) fail(cfg, priv.take_error());
+  // The init dies with its shim (set after the credential change, which clears it): a killed
+  // shim must not leave the container running unsupervised.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (cfg.spec->process.init) {
     pid_t child = ::fork();
     if (child < 0) fail(cfg, sys_error("fork init child"));
