@@ -84,6 +84,14 @@ base::Error from_reply(const std::string& reply, const std::string& what) {
   return base::make_error(code, what + ": " + msg);
 }
 
+LinuxRuntime::LinuxRuntime(std::string root, std::string shim) : root_(std::move(root)), shim_(std::move(shim)) {
+  if (DIR* d = ::opendir(root_.c_str())) {
+    while (struct dirent* e = ::readdir(d))
+      if (std::string_view(e->d_name).rfind(".trash-", 0) == 0) trash_.remove(root_ + "/" + e->d_name);
+    ::closedir(d);
+  }
+}
+
 Result<ContainerState> LinuxRuntime::create(const ContainerSpec& spec, const std::string& bundle_dir) {
   BERTH_TRY(validate_spec(spec));
   std::string dir = bundle(spec.id);
@@ -267,7 +275,12 @@ Status LinuxRuntime::remove(const std::string& id) {
     auto mgr = cgroup::Manager::open(spec->cgroup.rel_path);
     if (mgr) BERTH_TRY((*mgr)->destroy());
   }
-  return base::remove_all(bundle(id));
+  // Out of sight with one rename; the tree (overlay upper/work of a just-exited container is
+  // slow to delete) goes on the remover's thread.
+  std::string trash = root_ + "/.trash-" + id + "-" + std::to_string(base::now_ns());
+  if (::rename(bundle(id).c_str(), trash.c_str()) != 0) return base::remove_all(bundle(id));
+  trash_.remove(std::move(trash));
+  return {};
 }
 
 Result<std::vector<std::string>> LinuxRuntime::list() {
@@ -276,7 +289,7 @@ Result<std::vector<std::string>> LinuxRuntime::list() {
   if (!d) return ids;
   while (struct dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
+    if (name.empty() || name[0] == '.') continue;  // ".", "..", ".cache", ".trash-*"
     if (base::path_exists(root_ + "/" + name + "/config.json")) ids.push_back(name);
   }
   ::closedir(d);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/base/fs.h"
+#include "engine/runtime/deferred_remover.h"
 #include "engine/runtime/runtime.h"
 #include "engine/runtime/status_file.h"
 
@@ -13,7 +14,8 @@ namespace engine::runtime {
 /// One berth-shim per container; no state in memory (see runtime.h).
 class LinuxRuntime : public Runtime {
  public:
-  LinuxRuntime(std::string root, std::string shim) : root_(std::move(root)), shim_(std::move(shim)) {}
+  /// Also queues the removal of trash an earlier instance left (see remove()).
+  LinuxRuntime(std::string root, std::string shim);
 
   base::Result<ContainerState> create(const ContainerSpec& spec, const std::string& bundle_dir) override;
   base::Status start(const std::string& id) override;
@@ -50,6 +52,7 @@ class LinuxRuntime : public Runtime {
 
   std::string root_;
   std::string shim_;
+  DeferredRemover trash_;  ///< removed bundles, renamed to <root>/.trash-<id>-<n>, deleted off the caller's path
 };
 
 /// Turns a shim's "err <message>" reply into an Error with a fitting code.

@@ -211,7 +211,7 @@ void Monitor::finish() {
 }
 
 void Monitor::run() {
-  save_status();
+  // create wrote the "created" status before handing over: nothing to record yet.
   for (;;) {
     if (exited_ && cfg_.out_fd < 0 && cfg_.err_fd < 0) finish();
     std::vector<pollfd> fds;
