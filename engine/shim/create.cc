@@ -251,10 +251,17 @@ Status create_and_monitor(Prepared& p, const std::string& bundle, int report_fd)
   trace("cloned");
   auto pidfd = sys::pidfd_open(*pid);
   if (!pidfd) return pidfd.take_error();
-  BERTH_TRY(cg->add(*pid));
+  // Joining the cgroup waits for an RCU grace period (cgroup.procs writes take a percpu
+  // rwsem): it overlaps the init's mount setup unless the init needs its cgroup right after Go
+  // (to unshare a cgroup namespace rooted there). Either way it is done before Ready, so the
+  // process is in its cgroup before it can exec or fork.
+  bool join_first = p.init.new_cgroup_ns;
+  if (join_first) BERTH_TRY(cg->add(*pid));
   if (p.init.new_user_ns) BERTH_TRY(write_id_maps(*pid, p.spec));
   BERTH_TRY(chans->first.send(process::SyncKind::Go));
   trace("go sent");
+  if (!join_first) BERTH_TRY(cg->add(*pid));
+  trace("cgroup joined");
   Status ready = chans->first.expect(process::SyncKind::Ready);
   trace("init ready");
   if (!ready) return ready.take_error().wrap("create container " + p.spec.id);
