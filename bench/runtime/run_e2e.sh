@@ -7,13 +7,15 @@
 #   run (bridge)   the full path
 # docker / podman are measured beside it only if already installed and running (never started).
 # Usage: bench/runtime/run_e2e.sh [BUILD_DIR]     needs: hyperfine busybox (root)
-# Knobs: RUNS (default 100).
+#   exec           `berth exec` of `true` in a running container (the health-probe path)
+# Knobs: RUNS (default 100); SKIP_BUILD=1 runs BUILD_DIR's binaries as they are (e.g. another
+# checkout's build, for a before/after comparison).
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 B=$(cd "${1:-$SRC/build}" && pwd)
 RUNS=${RUNS:-100}
 for t in hyperfine busybox python3; do command -v $t >/dev/null || { echo "run_e2e: $t not found" >&2; exit 2; }; done
-ninja -C "$B" berth berthd berth-shim berth-shim-monitor >/dev/null
+[ -n "${SKIP_BUILD:-}" ] || ninja -C "$B" berth berthd berth-shim berth-shim-monitor >/dev/null
 W=$(mktemp -d /tmp/berth-e2e-XXXXXX)
 tag=$$
 BR="be2e$tag"; BR=${BR:0:15}
@@ -33,10 +35,13 @@ trap cleanup EXIT
 for _ in $(seq 200); do [ -S "$W/berth.sock" ] && berth version >/dev/null 2>&1 && break; sleep 0.05; done
 "$SRC/examples/make-busybox-image.sh" busybox:latest >/dev/null
 berth run --rm busybox true || { echo "run_e2e: smoke run failed" >&2; cat "$W/berthd.log" >&2; exit 1; }
+CID=$(berth run -d busybox sleep 600)
 
-cmds=(-n "berth version" "berth version"
+cmds=(-n "no-op (/bin/true, the machine's noise)" "/bin/true"
+      -n "berth version" "berth version"
       -n "berth run --rm --network none busybox true" "berth run --rm --network none busybox true"
-      -n "berth run --rm busybox true" "berth run --rm busybox true")
+      -n "berth run --rm busybox true" "berth run --rm busybox true"
+      -n "berth exec (running container) true" "berth exec $CID true")
 peers=""
 if command -v docker >/dev/null && docker info >/dev/null 2>&1 && docker image inspect busybox >/dev/null 2>&1; then
   cmds+=(-n "docker run --rm busybox true" "docker run --rm busybox true"); peers+=" docker"
@@ -53,6 +58,7 @@ for x in json.load(open(sys.argv[1]))['results']:
 PY
 [ -n "$peers" ] || echo "  docker, podman: n/a (no running daemon with a busybox image here)"
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+berth rm -f "$CID" >/dev/null
 # Nothing may be left: no containers in the daemon.
 left=$(berth ps -aq | wc -l)
 [ "$left" = 0 ] || { echo "run_e2e: $left containers left" >&2; exit 1; }
