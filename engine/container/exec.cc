@@ -90,6 +90,12 @@ Result<std::string> Manager::exec_create(const std::string& ref, const json& bod
   x.spec.cwd = body.value("WorkingDir", "");
   x.spec.user = body.value("User", "");
   x.spec.tty = body.value("Tty", false);
+  // API 1.42+: [height, width] of the client's terminal, set before the process starts.
+  if (body.contains("ConsoleSize") && body["ConsoleSize"].is_array() && body["ConsoleSize"].size() == 2 &&
+      body["ConsoleSize"][0].is_number_unsigned() && body["ConsoleSize"][1].is_number_unsigned()) {
+    x.spec.tty_rows = body["ConsoleSize"][0].get<unsigned>();
+    x.spec.tty_cols = body["ConsoleSize"][1].get<unsigned>();
+  }
   x.spec.privileged = body.value("Privileged", false);
   x.attach_stdin = body.value("AttachStdin", false);
   x.attach_stdout = body.value("AttachStdout", true);

@@ -20,8 +20,8 @@ using base::UniqueFd;
 namespace {
 
 /// The process's ends (CHILD) and ours (in PROC) of stdio: a pty, or three pipes.
-base::Status make_exec_stdio(bool tty, UniqueFd child[3], ExecProcess& proc) {
-  if (tty) {
+base::Status make_exec_stdio(const ExecSpec& spec, UniqueFd child[3], ExecProcess& proc) {
+  if (spec.tty) {
     UniqueFd master(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
     char name[128];
     if (!master || ::grantpt(master.get()) != 0 || ::unlockpt(master.get()) != 0 ||
@@ -29,6 +29,8 @@ base::Status make_exec_stdio(bool tty, UniqueFd child[3], ExecProcess& proc) {
       return base::sys_error("open pty");
     UniqueFd slave(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
     if (!slave) return base::sys_error("open pty slave");
+    // Sized before the process can ask (a resize after start would race with it).
+    if (spec.tty_rows && spec.tty_cols) BERTH_TRY(resize_tty(master.get(), spec.tty_rows, spec.tty_cols));
     for (int i = 0; i < 3; ++i) child[i].reset(::fcntl(slave.get(), F_DUPFD_CLOEXEC, 0));
     proc.stdin_fd.reset(::fcntl(master.get(), F_DUPFD_CLOEXEC, 0));
     proc.stdout_fd = std::move(master);
@@ -71,7 +73,7 @@ Result<ExecProcess> LinuxRuntime::exec_start(const std::string& id, const ExecSp
   ExecProcess proc;
   proc.tty = spec.tty;
   UniqueFd child[3];
-  BERTH_TRY(make_exec_stdio(spec.tty, child, proc));
+  BERTH_TRY(make_exec_stdio(spec, child, proc));
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) return base::sys_error("pipe");
   proc.error_fd.reset(p[0]);

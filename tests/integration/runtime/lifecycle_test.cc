@@ -258,9 +258,10 @@ TEST_CASE("runtime: exec with a tty") {
   engine::runtime::ExecSpec ex;
   ex.args = {"/bin/sh", "-c", "[ -t 1 ] && echo tty; stty size"};
   ex.tty = true;
+  ex.tty_rows = 12;  // set before the process starts: it reads the size at once
+  ex.tty_cols = 34;
   auto p = f.rt().exec_start(s.id, ex);
   REQUIRE(p.ok());
-  REQUIRE(engine::runtime::resize_tty(p->stdout_fd.get(), 12, 34).ok());
   p->stdin_fd.reset();
   auto exit = f.rt().exec_wait(*p);
   REQUIRE(exit.ok());
