@@ -43,6 +43,8 @@ std::optional<ExecInstance> exec_from_json(const json& j) {
 }  // namespace
 
 void Manager::Impl::persist_exec(const ExecInstance& x) const {
+  // A removed container's directory is gone and stays gone.
+  if (!entries.count(x.container_id)) return;
   std::string execs = dir(x.container_id) + "/execs";
   auto st = base::make_dirs(execs, 0700);
   if (st) st = runtime::write_file_nosync(execs + "/" + x.id + ".json", exec_to_json(x).dump(), 0600);
@@ -74,14 +76,18 @@ void Manager::Impl::adopt_exec(const std::string& exec_id) {
     std::string cid;
     {
       std::lock_guard l(mu);
-      cid = execs[exec_id].container_id;
+      auto it = execs.find(exec_id);
+      if (it == execs.end()) return;
+      cid = it->second.container_id;
     }
     for (;;) {
       if (closing) return;
       auto done = d.runtime->exec_wait_key(cid, exec_id, 500);
       if (!done && done.error().code == base::Code::Unavailable && !closing) continue;  // still running
       std::lock_guard l(mu);
-      ExecInstance& x = execs[exec_id];
+      auto it = execs.find(exec_id);
+      if (it == execs.end()) return;
+      ExecInstance& x = it->second;
       x.running = false;
       x.ended = true;
       x.exit_code = done ? done->exit_code : 126;

@@ -57,7 +57,7 @@ struct Manager::Impl {
 
   // exec_record.cc: exec instances on disk (<container dir>/execs/<exec id>.json), so a new
   // berthd still knows the execs an earlier one started.
-  /// Writes X's record (mu held or X private).
+  /// Writes X's record (mu held); nothing once its container is removed.
   void persist_exec(const ExecInstance& x) const;
   /// At open(): loads every exec record and follows the running ones (adopt_exec).
   void load_execs();
