@@ -124,6 +124,14 @@ TEST_CASE("runtime: exec runs in the container and returns its code") {
   REQUIRE(id.ok());
   CHECK(id->out == "1000\n");
   ex.user.clear();
+  ex.args = {"/bin/sh", "-c", "echo $FOO $(pwd)"};
+  ex.env = {"FOO=bar"};
+  ex.cwd = "/tmp";
+  auto env = f.rt().exec(s.id, ex);
+  REQUIRE(env.ok());
+  CHECK(env->out == "bar /tmp\n");
+  ex.env.clear();
+  ex.cwd.clear();
   ex.args = {"nosuchcmd"};
   auto missing = f.rt().exec(s.id, ex);
   REQUIRE(missing.ok());
