@@ -8,13 +8,14 @@
 # /sys/fs/cgroup/unified unmounted (as /work/shared/peers does); that wrapper's own cost is measured
 # too and reported both ways. Also: berth-shim's RSS/PSS per running container.
 # Usage: bench/runtime/bench.sh [BUILD_DIR]     needs: crun hyperfine (apt-get install crun hyperfine)
-# Knobs: RUNS (hyperfine runs, default 100), INPROC (in-process runs, default 200), RSS_N (default 10).
+# Knobs: RUNS (hyperfine runs, default 100), INPROC (in-process runs, default 200), RSS_N (default 10),
+# SKIP_BUILD=1 (run BUILD_DIR's binaries as they are, e.g. another checkout's build for a before/after).
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 B=$(cd "${1:-$SRC/build}" && pwd)
 RUNS=${RUNS:-100}; INPROC=${INPROC:-200}; RSS_N=${RSS_N:-10}
 for t in crun hyperfine busybox python3; do command -v $t >/dev/null || { echo "bench: $t not found" >&2; exit 2; }; done
-ninja -C "$B" berth-shim berth-shim-monitor berth-runtime-bench >/dev/null
+[ -n "${SKIP_BUILD:-}" ] || ninja -C "$B" berth-shim berth-shim-monitor berth-runtime-bench >/dev/null
 W=$(mktemp -d /tmp/berth-bench-XXXXXX)
 trap 'rm -rf "$W"' EXIT
 

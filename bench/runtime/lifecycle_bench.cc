@@ -29,7 +29,9 @@ engine::runtime::ContainerSpec make_spec(const std::string& rootfs, const std::s
   s.process.args = args;
   s.process.env = {"PATH=/bin"};
   for (const char* ns : {"pid", "mount", "uts", "ipc", "net"}) s.namespaces.push_back({ns, ""});
-  s.cgroup.rel_path = "berth-bench/" + id;
+  // One level below the root, as crun places `crun run` containers (/<id>): no parent
+  // cgroup to make and remove on every run.
+  s.cgroup.rel_path = "berth-bench-" + id;
   return s;
 }
 
@@ -38,12 +40,6 @@ long kb_field(const std::string& file, const std::string& key) {
   for (std::string line; std::getline(in, line);)
     if (line.rfind(key, 0) == 0) return std::atol(line.c_str() + key.size());
   return 0;
-}
-
-/// Removes the benchmark's parent cgroup once its containers are gone.
-void remove_parent_cgroup() {
-  for (const char* h : {"blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer", "memory", "pids", "systemd", "unified"})
-    ::rmdir((std::string("/sys/fs/cgroup/") + h + "/berth-bench").c_str());
 }
 
 int fail(const std::string& what, const engine::base::Error& e) {
@@ -95,7 +91,6 @@ int main(int argc, char** argv) {
       (void)rt->stop(id, SIGKILL, 0);
       (void)rt->remove(id);
     }
-    remove_parent_cgroup();
     return 0;
   }
   std::vector<double> times;
@@ -125,6 +120,5 @@ int main(int argc, char** argv) {
   }
   std::sort(times.begin(), times.end());
   if (runs > 1) std::printf("runs %d median_s %.4f min_s %.4f max_s %.4f\n", runs, times[times.size() / 2], times.front(), times.back());
-  remove_parent_cgroup();
   return 0;
 }

@@ -143,7 +143,9 @@ class V1Manager final : public Manager {
   }
 
   Status destroy() override {
-    if (exists()) {
+    // An empty cgroup (the usual case: the shim reaped the container) needs no freeze/kill round.
+    auto left = exists() ? pids() : Result<std::vector<pid_t>>(std::vector<pid_t>{});
+    if (!left || !left->empty()) {
       BERTH_TRY(kill_all(SIGKILL));
       BERTH_TRY(wait_empty(main_dir()));
     }

@@ -90,6 +90,12 @@ Result<std::string> Manager::exec_create(const std::string& ref, const json& bod
   x.spec.cwd = body.value("WorkingDir", "");
   x.spec.user = body.value("User", "");
   x.spec.tty = body.value("Tty", false);
+  // API 1.42+: [height, width] of the client's terminal, set before the process starts.
+  if (body.contains("ConsoleSize") && body["ConsoleSize"].is_array() && body["ConsoleSize"].size() == 2 &&
+      body["ConsoleSize"][0].is_number_unsigned() && body["ConsoleSize"][1].is_number_unsigned()) {
+    x.spec.tty_rows = body["ConsoleSize"][0].get<unsigned>();
+    x.spec.tty_cols = body["ConsoleSize"][1].get<unsigned>();
+  }
   x.spec.privileged = body.value("Privileged", false);
   x.attach_stdin = body.value("AttachStdin", false);
   x.attach_stdout = body.value("AttachStdout", true);
@@ -131,6 +137,8 @@ Result<runtime::ExecProcess> Manager::exec_start(const std::string& exec_id) {
     it->second.running = true;
     x = it->second;
   }
+  // Keyed by the exec ID: the shim records its exit code for a later berthd.
+  x.spec.key = x.id;
   auto proc = impl_->d.runtime->exec_start(x.container_id, x.spec);
   if (!proc) {
     std::lock_guard lock(impl_->mu);
@@ -138,6 +146,7 @@ Result<runtime::ExecProcess> Manager::exec_start(const std::string& exec_id) {
     live.running = false;
     live.ended = true;
     live.exit_code = 126;
+    impl_->persist_exec(live);
     return proc.take_error();
   }
   // The helper reports through error_fd whether the process could be exec'd.
@@ -162,9 +171,11 @@ Result<runtime::ExecProcess> Manager::exec_start(const std::string& exec_id) {
                                              : (why.find("not found") != std::string::npos ? 127 : 126);
     Error err = make_error(why.find("not found") != std::string::npos ? Code::NotFound : Code::Internal,
                            "OCI runtime exec failed: " + why);
+    impl_->persist_exec(live);
     return err;
   }
   if (proc->tty) live.pty_fd = proc->stdout_fd.get();
+  impl_->persist_exec(live);
   return proc;
 }
 
@@ -177,6 +188,7 @@ void Manager::exec_finish(const std::string& exec_id, runtime::ExecProcess& proc
   it->second.ended = true;
   it->second.pty_fd = -1;
   it->second.exit_code = done ? done->exit_code : 126;
+  impl_->persist_exec(it->second);
   impl_->cv.notify_all();
 }
 

@@ -422,6 +422,8 @@ Status Manager::Impl::remove_entry(const std::shared_ptr<Entry>& e, bool volumes
     std::lock_guard lock(mu);
     e->removed = true;
     entries.erase(c.id);
+    // Its exec instances go with it (their records were in its directory).
+    std::erase_if(execs, [&](const auto& x) { return x.second.container_id == c.id && !x.second.running; });
     if (auto it = names.find(c.name); it != names.end() && it->second == c.id) names.erase(it);
     emit(c, "destroy");
     cv.notify_all();

@@ -7,6 +7,7 @@
 #include "engine/base/time.h"
 #include "engine/container/create_config.h"
 #include "engine/container/manager_impl.h"
+#include "engine/runtime/status_file.h"
 
 namespace engine::container {
 
@@ -52,8 +53,10 @@ Result<std::shared_ptr<Entry>> Manager::Impl::find(const std::string& ref_in) co
   return found;
 }
 
-void Manager::Impl::persist(const Container& c) const {
-  if (auto st = write_file_atomic(dir(c.id) + "/container.json", to_record(c).dump(), 0600); !st)
+void Manager::Impl::persist(const Container& c, bool durable) const {
+  // Both are atomic (temp + rename); an fsync costs milliseconds per state change here.
+  std::string path = dir(c.id) + "/container.json", text = to_record(c).dump();
+  if (auto st = durable ? write_file_atomic(path, text, 0600) : runtime::write_file_nosync(path, text, 0600); !st)
     log_error("container " + c.id.substr(0, 12) + ": save record: " + st.error().str());
 }
 
@@ -104,6 +107,7 @@ Result<std::unique_ptr<Manager>> Manager::open(ManagerDeps deps) {
   }
   std::unique_ptr<Manager> m(new Manager(std::move(impl)));
   m->impl_->reconcile();
+  m->impl_->load_execs();
   return m;
 }
 
@@ -165,7 +169,7 @@ Result<std::string> Manager::create(const json& body, const std::string& name_in
   c.hostname_path = dir + "/hostname";
   auto e = std::make_shared<Entry>();
   e->c = c;
-  s.persist(e->c);
+  s.persist(e->c, true);
   s.entries[c.id] = e;
   s.names[name] = c.id;
   s.emit(e->c, "create");
@@ -205,7 +209,7 @@ Status Manager::rename(const std::string& ref, const std::string& new_name_in) {
   std::string old = c.name;
   c.name = new_name;
   impl_->names[new_name] = c.id;
-  impl_->persist(c);
+  impl_->persist(c, true);
   impl_->emit(c, "rename", {{"oldName", "/" + old}});
   return {};
 }

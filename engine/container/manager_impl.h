@@ -55,9 +55,19 @@ struct Manager::Impl {
     std::lock_guard lock(mu);
     return find(ref);
   }
-  /// Writes the record (mu held).
-  void persist(const Container& c) const;
+  /// Writes the record (mu held). DURABLE adds fsync: for what cannot be re-derived (a new
+  /// container, a rename); state changes are re-derived from the shims by reconcile().
+  void persist(const Container& c, bool durable = false) const;
   void emit(const Container& c, const std::string& action, std::map<std::string, std::string> extra = {}) const;
+
+  // exec_record.cc: exec instances on disk (<container dir>/execs/<exec id>.json), so a new
+  // berthd still knows the execs an earlier one started.
+  /// Writes X's record (mu held); nothing once its container is removed.
+  void persist_exec(const ExecInstance& x) const;
+  /// At open(): loads every exec record and follows the running ones (adopt_exec).
+  void load_execs();
+  /// Waits (on a monitor thread) for exec EXEC_ID started by an earlier berthd.
+  void adopt_exec(const std::string& exec_id);
 
   // lifecycle.cc
   base::Status start_entry(const std::shared_ptr<Entry>& e, bool from_restart);

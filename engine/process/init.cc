@@ -70,7 +70,6 @@ Status setup(const InitConfig& cfg) {
     Status st = sys::setns_path(path, type);
     if (!st) return st.take_error().wrap("join namespace");
   }
-  if (cfg.new_cgroup_ns && ::unshare(CLONE_NEWCGROUP) != 0) return sys_error("unshare cgroup namespace");
   BERTH_TRY(rootfs::prepare_root(cfg.plan));
   BERTH_TRY(rootfs::apply_before_pivot(cfg.plan));
   BERTH_TRY(rootfs::pivot(cfg.plan));
@@ -84,6 +83,11 @@ Status setup(const InitConfig& cfg) {
     BERTH_TRY(write_proc("/proc/self/oom_score_adj", std::to_string(*spec.process.oom_score_adj)));
   BERTH_TRY(apply_rlimits(cfg.security));
   BERTH_TRY(setup_stdio(cfg));
+  // The shim joins us to the cgroup while we set up; a cgroup namespace must be rooted there.
+  if (cfg.new_cgroup_ns) {
+    BERTH_TRY(cfg.channel->expect(SyncKind::Joined));
+    if (::unshare(CLONE_NEWCGROUP) != 0) return sys_error("unshare cgroup namespace");
+  }
   return {};
 }
 
@@ -143,6 +147,9 @@ void run_init(const InitConfig& cfg) {
   if (!start) ::_exit(1);  // the shim went away or asked us to die
   Status priv = drop_privileges(cfg.security, cfg.user, cfg.new_user_ns);
   if (!priv) fail(cfg, priv.take_error());
+  // The init dies with its shim (set after the credential change, which clears it): a killed
+  // shim must not leave the container running unsupervised.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (cfg.spec->process.init) {
     pid_t child = ::fork();
     if (child < 0) fail(cfg, sys_error("fork init child"));

@@ -2,8 +2,9 @@
 /// The container init: the code that runs in the cloned child, inside the new namespaces,
 /// between clone and execve. Everything it needs is prepared by berth-shim beforehand
 /// (InitConfig), so the init only applies it:
-///   Go -> join namespaces -> rootfs -> hostname, sysctls -> masks -> rlimits -> user,
-///   capabilities -> Ready -> (Start) -> cwd, lookup, seccomp -> execve.
+///   Go -> join namespaces -> rootfs -> hostname, sysctls -> masks -> rlimits -> stdio ->
+///   [Joined -> unshare cgroup ns] -> Ready -> (Start) -> user, capabilities, cwd, lookup,
+///   seccomp -> execve.
 /// Any failure is sent back over the sync channel and the init exits.
 #include <sys/types.h>
 
@@ -27,7 +28,7 @@ struct InitConfig {
   const SyncChannel* channel = nullptr;        ///< the init's end
   int stdio[3] = {-1, -1, -1};                 ///< become fds 0, 1, 2
   bool terminal = false;                       ///< stdio is a pty slave: setsid + TIOCSCTTY
-  bool new_cgroup_ns = false;                  ///< unshare(CLONE_NEWCGROUP) after joining the cgroup
+  bool new_cgroup_ns = false;                  ///< unshare(CLONE_NEWCGROUP) once the shim says Joined
   bool new_user_ns = false;
   std::vector<std::pair<int, std::string>> joins;  ///< (CLONE_NEW* type, ns path) to setns, pid excluded
   std::vector<std::string> argv, envp;         ///< prepared argv/env (env includes PATH and HOME)

@@ -10,10 +10,11 @@
 namespace engine::process {
 
 enum class SyncKind : uint32_t {
-  Go = 1,     ///< shim -> init: cgroup joined, id maps written; set up the container
+  Go = 1,     ///< shim -> init: id maps written; set up the container (the cgroup join runs meanwhile)
   Ready = 2,  ///< init -> shim: set up, waiting for Start
   Start = 3,  ///< shim -> init: exec the process
   Error = 4,  ///< init -> shim: setup or exec failed (errno + message); init then exits
+  Joined = 5, ///< shim -> init: the init is in its cgroup (awaited before unsharing a cgroup namespace)
 };
 
 struct SyncMessage {

@@ -143,6 +143,10 @@ Result<ExecExit> FakeRuntime::exec_wait(ExecProcess&) {
   return base::make_error(base::Code::Unavailable, "fake runtime: exec_wait is not supported");
 }
 
+Result<ExecExit> FakeRuntime::exec_wait_key(const std::string& id, const std::string& key, int) {
+  return base::not_found("fake runtime: no exec " + key + " in " + id);
+}
+
 Result<ExecResult> FakeRuntime::exec(const std::string& id, const ExecSpec& spec, const std::string&) {
   std::lock_guard lock(mu_);
   calls_.push_back("exec " + id + " " + (spec.args.empty() ? std::string() : spec.args[0]));

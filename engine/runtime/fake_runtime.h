@@ -25,6 +25,7 @@ class FakeRuntime : public Runtime {
   base::Result<std::vector<std::string>> list() override;
   base::Result<ExecProcess> exec_start(const std::string& id, const ExecSpec& spec) override;
   base::Result<ExecExit> exec_wait(ExecProcess& proc) override;
+  base::Result<ExecExit> exec_wait_key(const std::string& id, const std::string& key, int timeout_ms) override;
   base::Result<ExecResult> exec(const std::string& id, const ExecSpec& spec, const std::string& stdin_data) override;
   base::Result<AttachStream> attach(const std::string& id) override;
   base::Status resize(const std::string& id, unsigned rows, unsigned cols) override;

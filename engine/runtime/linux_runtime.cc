@@ -1,6 +1,7 @@
 // LinuxRuntime: the Runtime over berth-shim processes and bundle directories.
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -16,10 +17,12 @@
 #include "engine/base/strings.h"
 #include "engine/base/time.h"
 #include "engine/cgroup/cgroup.h"
+#include "engine/runtime/linux_runtime.h"
 #include "engine/runtime/runtime.h"
 #include "engine/runtime/shim_client.h"
 #include "engine/runtime/status_file.h"
 #include "engine/sys/fd_passing.h"
+#include "engine/sys/syscalls.h"
 
 namespace engine::runtime {
 
@@ -30,42 +33,28 @@ using Status_ = ContainerState::Status;
 
 namespace {
 
-class LinuxRuntime : public Runtime {
- public:
-  LinuxRuntime(std::string root, std::string shim) : root_(std::move(root)), shim_(std::move(shim)) {}
+/// PID is a berth-shim that has not exited (a zombie waiting for its reaper counts as gone,
+/// and so does a recycled pid now naming another program).
+bool shim_alive(int pid) {
+  if (pid <= 0) return false;
+  std::string stat = base::read_file("/proc/" + std::to_string(pid) + "/stat").value_or("");
+  size_t open = stat.find('('), close = stat.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close + 2 >= stat.size()) return false;
+  if (stat.compare(open + 1, 10, "berth-shim") != 0) return false;
+  char state = stat[close + 2];
+  return state != 'Z' && state != 'X';
+}
 
-  Result<ContainerState> create(const ContainerSpec& spec, const std::string& bundle_dir) override;
-  Status start(const std::string& id) override;
-  Status kill(const std::string& id, int sig) override;
-  Result<ContainerState> stop(const std::string& id, int sig, int timeout_s) override;
-  Status pause(const std::string& id) override { return freeze(id, true); }
-  Status resume(const std::string& id) override { return freeze(id, false); }
-  Result<ContainerState> state(const std::string& id) override;
-  Result<ContainerState> wait(const std::string& id, int timeout_ms) override;
-  Status remove(const std::string& id) override;
-  Result<std::vector<std::string>> list() override;
-  Result<ExecProcess> exec_start(const std::string& id, const ExecSpec& spec) override;
-  Result<ExecExit> exec_wait(ExecProcess& proc) override;
-  Result<AttachStream> attach(const std::string& id) override;
-  Status resize(const std::string& id, unsigned rows, unsigned cols) override;
-  Status close_stdin(const std::string& id) override { return request_ok(id, "close-stdin"); }
-  Result<cgroup::Stats> stats(const std::string& id) override;
-
- private:
-  std::string bundle(const std::string& id) const { return root_ + "/" + id; }
-  Result<ContainerSpec> load_spec(const std::string& id) const {
-    auto text = base::read_file(bundle(id) + "/config.json");
-    if (!text) return base::not_found("no such container: " + id);
-    return spec_from_string(*text);
+/// Waits up to TIMEOUT_MS for the shim PID to exit (no polling: its pidfd says when).
+void wait_shim_exit(int pid, int timeout_ms) {
+  if (!shim_alive(pid)) return;
+  auto fd = sys::pidfd_open(pid);
+  if (!fd) return;
+  pollfd p{fd->get(), POLLIN, 0};
+  while (::poll(&p, 1, timeout_ms) < 0 && errno == EINTR) {
   }
-  Status freeze(const std::string& id, bool on);
-  Status request_ok(const std::string& id, const std::string& line);
+}
 
-  std::string shim_binary() const { return shim_.empty() ? base::find_helper_binary("berth-shim") : shim_; }
-
-  std::string root_;
-  std::string shim_;
-};
 
 ContainerState to_state(const std::string& id, const ShimStatus& s, bool paused) {
   ContainerState st;
@@ -81,6 +70,9 @@ ContainerState to_state(const std::string& id, const ShimStatus& s, bool paused)
   return st;
 }
 
+
+}  // namespace
+
 base::Error from_reply(const std::string& reply, const std::string& what) {
   std::string msg = reply.rfind("err ", 0) == 0 ? reply.substr(4) : reply;
   base::Code code = msg.find("executable file not found") != std::string::npos ||
@@ -90,6 +82,14 @@ base::Error from_reply(const std::string& reply, const std::string& what) {
                         ? base::Code::FailedPrecondition
                         : base::Code::Internal;
   return base::make_error(code, what + ": " + msg);
+}
+
+LinuxRuntime::LinuxRuntime(std::string root, std::string shim) : root_(std::move(root)), shim_(std::move(shim)) {
+  if (DIR* d = ::opendir(root_.c_str())) {
+    while (struct dirent* e = ::readdir(d))
+      if (std::string_view(e->d_name).rfind(".trash-", 0) == 0) trash_.remove(root_ + "/" + e->d_name);
+    ::closedir(d);
+  }
 }
 
 Result<ContainerState> LinuxRuntime::create(const ContainerSpec& spec, const std::string& bundle_dir) {
@@ -197,20 +197,36 @@ Result<ContainerState> LinuxRuntime::state(const std::string& id) {
     if (!base::path_exists(dir + "/config.json")) return base::not_found("no such container: " + id);
     return s.take_error();
   }
-  if (s->status != "stopped") {
-    // A live shim answers on its socket; a dead one left its last word in the status file.
-    auto fd = connect_shim(dir);
-    if (!fd) {
-      auto again = read_status(dir + "/status");
-      if (again) s = std::move(again);
-      if (s->status != "stopped") {
-        s->status = "stopped";
-        s->exit_code = 255;
-        s->error = "berth-shim exited unexpectedly";
+  if (s->status != "stopped" && !shim_alive(s->shim_pid)) {
+    // A dead shim left its last word in the status file, unless it was killed.
+    auto again = read_status(dir + "/status");
+    if (again) s = std::move(again);
+    if (s->status != "stopped") settle_orphan(id, *s);
+  }
+  return to_state(id, *s, base::path_exists(dir + "/paused"));
+}
+
+void LinuxRuntime::settle_orphan(const std::string& id, ShimStatus& s) {
+  // The init has PR_SET_PDEATHSIG(SIGKILL) towards the shim; whatever else is left (no pid
+  // namespace, or a process that escaped before the signal) is killed through the cgroup.
+  auto spec = load_spec(id);
+  if (spec && !spec->cgroup.rel_path.empty()) {
+    if (auto mgr = cgroup::Manager::open(spec->cgroup.rel_path)) {
+      for (int i = 0; i < 200; ++i) {
+        auto left = (*mgr)->pids();
+        if (!left || left->empty()) break;
+        (void)(*mgr)->kill_all(SIGKILL);
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
     }
   }
-  return to_state(id, *s, base::path_exists(dir + "/paused"));
+  bool was_started = s.status == "running";
+  s.status = "stopped";
+  s.exit_code = was_started ? 128 + SIGKILL : 255;
+  s.finished_at_ns = base::now_ns();
+  s.error = "berth-shim exited unexpectedly";
+  // Record it, so every later look (and a new berthd) agrees.
+  (void)write_status(bundle(id) + "/status", s);
 }
 
 Result<ContainerState> LinuxRuntime::wait(const std::string& id, int timeout_ms) {
@@ -253,20 +269,18 @@ Status LinuxRuntime::remove(const std::string& id) {
     if (!stopped) return stopped.take_error();
   }
   // The shim exits right after recording the exit: let it go before removing its bundle.
-  if (auto shim = read_status(bundle(id) + "/status"); shim && shim->shim_pid > 0)
-    for (int i = 0; i < 1000 && ::kill(shim->shim_pid, 0) == 0; ++i) {
-      if (!base::path_exists(bundle(id) + "/shim.sock")) {
-        std::string stat = base::read_file("/proc/" + std::to_string(shim->shim_pid) + "/stat").value_or("");
-        if (stat.find(") Z") != std::string::npos) break;  // exited, waiting for its reaper
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+  if (auto shim = read_status(bundle(id) + "/status"); shim) wait_shim_exit(shim->shim_pid, 1000);
   auto spec = load_spec(id);
   if (spec && !spec->cgroup.rel_path.empty()) {
     auto mgr = cgroup::Manager::open(spec->cgroup.rel_path);
     if (mgr) BERTH_TRY((*mgr)->destroy());
   }
-  return base::remove_all(bundle(id));
+  // Out of sight with one rename; the tree (overlay upper/work of a just-exited container is
+  // slow to delete) goes on the remover's thread.
+  std::string trash = root_ + "/.trash-" + id + "-" + std::to_string(base::now_ns());
+  if (::rename(bundle(id).c_str(), trash.c_str()) != 0) return base::remove_all(bundle(id));
+  trash_.remove(std::move(trash));
+  return {};
 }
 
 Result<std::vector<std::string>> LinuxRuntime::list() {
@@ -275,72 +289,12 @@ Result<std::vector<std::string>> LinuxRuntime::list() {
   if (!d) return ids;
   while (struct dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
+    if (name.empty() || name[0] == '.') continue;  // ".", "..", ".cache", ".trash-*"
     if (base::path_exists(root_ + "/" + name + "/config.json")) ids.push_back(name);
   }
   ::closedir(d);
   std::sort(ids.begin(), ids.end());
   return ids;
-}
-
-Result<ExecProcess> LinuxRuntime::exec_start(const std::string& id, const ExecSpec& spec) {
-  if (spec.args.empty()) return base::invalid("exec: no command");
-  auto st = state(id);
-  if (!st) return st.take_error();
-  if (st->status != Status_::Running) return base::precondition("container " + id + " is not running");
-  std::string shim = shim_binary();
-  if (shim.empty()) return base::make_error(base::Code::Unavailable, "berth-shim not found");
-  ExecProcess proc;
-  proc.tty = spec.tty;
-  UniqueFd child[3], err_w;
-  int p[2];
-  if (spec.tty) {
-    UniqueFd master(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
-    char name[128];
-    if (!master || ::grantpt(master.get()) != 0 || ::unlockpt(master.get()) != 0 ||
-        ::ptsname_r(master.get(), name, sizeof name) != 0)
-      return base::sys_error("open pty");
-    UniqueFd slave(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
-    if (!slave) return base::sys_error("open pty slave");
-    for (auto& c : child) c.reset(::fcntl(slave.get(), F_DUPFD_CLOEXEC, 0));
-    proc.stdin_fd.reset(::fcntl(master.get(), F_DUPFD_CLOEXEC, 0));
-    proc.stdout_fd = std::move(master);
-  } else {
-    for (int i = 0; i < 3; ++i) {
-      if (::pipe2(p, O_CLOEXEC) != 0) return base::sys_error("pipe");
-      if (i == 0) {
-        child[0].reset(p[0]);
-        proc.stdin_fd.reset(p[1]);
-      } else {
-        (i == 1 ? proc.stdout_fd : proc.stderr_fd).reset(p[0]);
-        child[i].reset(p[1]);
-      }
-    }
-  }
-  if (::pipe2(p, O_CLOEXEC) != 0) return base::sys_error("pipe");
-  proc.error_fd.reset(p[0]);
-  err_w.reset(p[1]);
-  int stdio[3] = {child[0].get(), child[1].get(), child[2].get()};
-  auto pid = spawn({shim, "exec", "--bundle", bundle(id), "--pid", std::to_string(st->pid), "--spec",
-                    nlohmann::json(spec).dump(), "--error-fd", "3"},
-                   stdio, err_w.get());
-  if (!pid) return pid.take_error();
-  proc.pid = *pid;
-  return proc;
-}
-
-Result<ExecExit> LinuxRuntime::exec_wait(ExecProcess& proc) {
-  ExecExit out;
-  if (proc.error_fd) {
-    out.error = read_all(proc.error_fd.get());
-    proc.error_fd.reset();
-    while (!out.error.empty() && out.error.back() == '\n') out.error.pop_back();
-  }
-  auto code = wait_pid(proc.pid);
-  if (!code) return code.take_error();
-  out.exit_code = *code;
-  proc.pid = -1;
-  return out;
 }
 
 Result<AttachStream> LinuxRuntime::attach(const std::string& id) {
@@ -369,8 +323,6 @@ Result<cgroup::Stats> LinuxRuntime::stats(const std::string& id) {
   if (!mgr) return mgr.take_error();
   return (*mgr)->stats();
 }
-
-}  // namespace
 
 std::unique_ptr<Runtime> make_linux_runtime(const std::string& state_root, const std::string& shim_path) {
   return std::make_unique<LinuxRuntime>(state_root, shim_path);

@@ -47,8 +47,12 @@ struct ContainerState {
 std::string_view status_name(ContainerState::Status s);
 
 /// A process started by exec_start(). With tty, stdout_fd is the pty master (stdin_fd a dup of it).
+/// The process is run by the container's shim (its exec helper is the shim's child), so it
+/// outlives berthd; conn is the shim connection that reports its exit.
 struct ExecProcess {
-  pid_t pid = -1;  ///< the exec helper (a child of the caller); reaped by exec_wait
+  pid_t pid = -1;  ///< the exec helper (host pid; SIGKILL to it kills the process too)
+  base::UniqueFd conn;     ///< "exited <code>" arrives here
+  std::string exit_file;   ///< where the shim records a keyed exec's code ("" = anonymous)
   base::UniqueFd stdin_fd, stdout_fd, stderr_fd;
   base::UniqueFd error_fd;  ///< EOF once the process exec'd; text = why it could not start
   bool tty = false;
@@ -96,6 +100,9 @@ class Runtime {
   virtual base::Result<std::vector<std::string>> list() = 0;
   virtual base::Result<ExecProcess> exec_start(const std::string& id, const ExecSpec& spec) = 0;
   virtual base::Result<ExecExit> exec_wait(ExecProcess& proc) = 0;
+  /// Waits for the keyed exec KEY of container ID, which an earlier berthd may have started;
+  /// TIMEOUT_MS < 0 = forever (Unavailable on timeout); NotFound if the shim never ran it.
+  virtual base::Result<ExecExit> exec_wait_key(const std::string& id, const std::string& key, int timeout_ms) = 0;
   virtual base::Result<AttachStream> attach(const std::string& id) = 0;
   virtual base::Status resize(const std::string& id, unsigned rows, unsigned cols) = 0;
   /// Closes the shim's copy of the container's stdin, so the process sees EOF once every attached

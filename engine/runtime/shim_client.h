@@ -9,6 +9,7 @@
 
 #include "engine/base/error.h"
 #include "engine/base/unique_fd.h"
+#include "engine/runtime/spawn.h"
 
 namespace engine::runtime {
 
@@ -16,18 +17,5 @@ namespace engine::runtime {
 base::Result<base::UniqueFd> connect_shim(const std::string& bundle);
 /// Sends one request line and reads one reply line ("ok ...", "err ...", "exited N").
 base::Result<std::string> shim_request(const std::string& bundle, const std::string& line, int timeout_ms = -1);
-
-/// A spawned helper: pid plus the parent's ends of the requested pipes.
-struct Spawned {
-  pid_t pid = -1;
-  base::UniqueFd stdin_fd, stdout_fd, stderr_fd, extra_fd;
-};
-
-/// posix_spawn ARGV with fds 0..2 set to STDIO (-1 = /dev/null) and EXTRA_CHILD_FD as fd 3 if >= 0.
-base::Result<pid_t> spawn(const std::vector<std::string>& argv, const int stdio[3], int extra_child_fd);
-/// waitpid, retrying EINTR; returns the exit code (128+signal when killed).
-base::Result<int> wait_pid(pid_t pid);
-/// Reads FD to EOF.
-std::string read_all(int fd);
 
 }  // namespace engine::runtime

@@ -112,6 +112,11 @@ struct ExecSpec {
   std::string user;              ///< empty = the container's
   bool tty = false;
   bool privileged = false;
+  /// With tty: the window size set before the process starts (Docker's ConsoleSize); 0 = unset.
+  unsigned tty_rows = 0, tty_cols = 0;
+  /// Names the exec so its exit code can be learnt after a berthd restart (exec_wait_key);
+  /// "" = anonymous (health probes). Not part of the JSON form.
+  std::string key;
 };
 
 void to_json(nlohmann::json& j, const CgroupSpec& c);

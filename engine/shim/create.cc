@@ -1,6 +1,7 @@
 #include "engine/shim/create.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -251,10 +252,23 @@ Status create_and_monitor(Prepared& p, const std::string& bundle, int report_fd)
   trace("cloned");
   auto pidfd = sys::pidfd_open(*pid);
   if (!pidfd) return pidfd.take_error();
-  BERTH_TRY(cg->add(*pid));
   if (p.init.new_user_ns) BERTH_TRY(write_id_maps(*pid, p.spec));
   BERTH_TRY(chans->first.send(process::SyncKind::Go));
   trace("go sent");
+  // Joining the cgroup waits for an RCU grace period (cgroup.procs writes take a percpu rwsem),
+  // so it overlaps the init's mount setup. It is done before Ready, so the process is in its
+  // cgroup before it can fork or exec; an init that unshares a cgroup namespace waits for Joined.
+  Status joined = cg->add(*pid);
+  if (joined && p.init.new_cgroup_ns) joined = chans->first.send(process::SyncKind::Joined);
+  trace("cgroup joined");
+  if (!joined) {
+    // An init that failed meanwhile said why first: that is the error to report.
+    pollfd pf{chans->first.fd(), POLLIN, 0};
+    if (::poll(&pf, 1, 0) == 1)
+      if (Status why = chans->first.expect(process::SyncKind::Ready); !why)
+        return why.take_error().wrap("create container " + p.spec.id);
+    return joined.take_error();
+  }
   Status ready = chans->first.expect(process::SyncKind::Ready);
   trace("init ready");
   if (!ready) return ready.take_error().wrap("create container " + p.spec.id);

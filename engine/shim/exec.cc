@@ -60,16 +60,13 @@ Status join_container(int pid, const runtime::ContainerSpec& spec) {
   return {};
 }
 
-[[noreturn]] void exec_child(const runtime::ContainerSpec& spec, const runtime::ExecSpec& ex, int error_fd) {
+[[noreturn]] void exec_child(const runtime::ContainerSpec& spec, const runtime::ExecSpec& ex,
+                             const process::SecurityPlan& sec, int error_fd) {
   std::string user_spec = ex.user.empty() ? spec.process.user : ex.user;
   auto user = process::resolve_user_in_roots(user_spec, ex.user.empty() ? spec.process.group_add
                                                                           : std::vector<std::string>{},
                                              {""});
   if (!user) die(error_fd, user.error(), 126);
-  runtime::ContainerSpec sec_spec = spec;
-  if (ex.privileged) sec_spec.privileged = true;
-  auto sec = process::prepare_security(sec_spec);
-  if (!sec) die(error_fd, sec.error(), 126);
   if (::setsid() < 0) die(error_fd, base::sys_error("setsid"), 126);
   if (ex.tty) ::ioctl(0, TIOCSCTTY, 0);
   std::vector<std::string> env = spec.process.env;
@@ -85,13 +82,16 @@ Status join_container(int pid, const runtime::ContainerSpec& spec) {
   }
   if (!has_path) env.push_back("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   if (!has_home) env.push_back("HOME=" + user->home);
-  Status st = process::drop_privileges(*sec, *user, false);
+  Status st = process::drop_privileges(sec, *user, false);
   if (!st) die(error_fd, st.error(), 126);
+  // Die with the helper (after the credential change, which clears the setting): killing the
+  // helper (a probe's timeout, the shim's teardown) must not leave the process behind.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   std::string cwd = ex.cwd.empty() ? spec.process.cwd : ex.cwd;
   if (::chdir(cwd.c_str()) != 0) die(error_fd, base::sys_error("chdir " + cwd), 126);
   std::string path = process::find_executable(ex.args[0], env);
   if (path.empty()) die(error_fd, base::not_found(process::not_found_message(ex.args[0])), 127);
-  Status fin = process::finish_privileges(*sec);
+  Status fin = process::finish_privileges(sec);
   if (!fin) die(error_fd, fin.error(), 126);
   std::vector<char*> argv, envp;
   for (const std::string& a : ex.args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -117,11 +117,16 @@ int run_exec(const std::string& bundle, int pid, const std::string& spec_json, i
     die(error_fd, base::invalid(std::string("parse exec spec: ") + e.what()), 126);
   }
   if (ex.args.empty()) die(error_fd, base::invalid("exec: no command"), 126);
+  // Prepared on the host side: the compiled seccomp program comes from the state root's cache.
+  runtime::ContainerSpec sec_spec = *spec;
+  if (ex.privileged) sec_spec.privileged = true;
+  auto sec = process::prepare_security(sec_spec, bundle.substr(0, bundle.rfind('/')) + "/.cache");
+  if (!sec) die(error_fd, sec.error(), 126);
   Status st = join_container(pid, *spec);
   if (!st) die(error_fd, st.error().wrap("exec in container " + spec->id), 126);
   pid_t child = ::fork();
   if (child < 0) die(error_fd, base::sys_error("fork"), 126);
-  if (child == 0) exec_child(*spec, ex, error_fd);
+  if (child == 0) exec_child(*spec, ex, *sec, error_fd);
   if (error_fd >= 0) ::close(error_fd);
   // Forward termination signals to the process; reap it and exit with its status.
   sigset_t set;

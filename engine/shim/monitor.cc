@@ -16,6 +16,7 @@
 #include "engine/base/fs.h"
 #include "engine/base/time.h"
 #include "engine/process/sync.h"
+#include "engine/shim/exec_table.h"
 #include "engine/shim/log_writer.h"
 #include "engine/sys/fd_passing.h"
 #include "engine/sys/syscalls.h"
@@ -29,12 +30,14 @@ struct Client {
   std::string in;
   bool waiting = false;
   bool attached = false;
+  pid_t exec_pid = 0;                ///< waits for this exec's exit
+  std::vector<base::UniqueFd> fds;   ///< passed with the request being read
 };
 
 class Monitor {
  public:
   explicit Monitor(MonitorConfig cfg)
-      : cfg_(std::move(cfg)), log_(cfg_.log_path, cfg_.log_max_size, cfg_.log_max_file) {}
+      : cfg_(std::move(cfg)), log_(cfg_.log_path, cfg_.log_max_size, cfg_.log_max_file), execs_(cfg_.bundle, cfg_.pid) {}
   [[noreturn]] void run();
 
  private:
@@ -45,6 +48,10 @@ class Monitor {
   }
   void handle_line(Client& c, const std::string& line);
   void start(Client& c);
+  void exec(Client& c, const std::string& args);
+  void exec_wait(Client& c, const std::string& key);
+  void exec_ended(pid_t pid, int code);
+  void client_closed(Client& c);
   void output(int stream, int fd);
   void reap();
   [[noreturn]] void finish();
@@ -52,12 +59,15 @@ class Monitor {
   MonitorConfig cfg_;
   LogWriter log_;
   std::vector<Client> clients_;
+  ExecTable execs_;
   bool exited_ = false;
   int64_t exited_at_ = 0;
 };
 
 void Monitor::handle_line(Client& c, const std::string& line) {
   if (line == "start") return start(c);
+  if (line.rfind("exec ", 0) == 0) return exec(c, line.substr(5));
+  if (line.rfind("exec-wait ", 0) == 0) return exec_wait(c, line.substr(10));
   if (line.rfind("kill ", 0) == 0) {
     int sig = std::atoi(line.c_str() + 5);
     if (exited_) return reply(c, "err container is not running");
@@ -112,6 +122,46 @@ void Monitor::start(Client& c) {
   reply(c, "err " + err);
 }
 
+void Monitor::exec(Client& c, const std::string& args) {
+  // "exec <key|-> <ExecSpec json>" with stdin, stdout, stderr, error pipe [, drain fds].
+  std::vector<base::UniqueFd> fds = std::move(c.fds);
+  c.fds.clear();
+  if (exited_ || cfg_.status.status != "running") return reply(c, "err container is not running");
+  size_t sp = args.find(' ');
+  if (sp == std::string::npos) return reply(c, "err exec: missing spec");
+  std::string key = args.substr(0, sp);
+  if (key == "-") key.clear();
+  if (!key.empty() && execs_.find(key)) return reply(c, "err exec " + key + " already runs");
+  auto pid = execs_.start(key, args.substr(sp + 1), std::move(fds));
+  if (!pid) return reply(c, "err " + pid.error().str());
+  c.exec_pid = *pid;
+  reply(c, "ok " + std::to_string(*pid));
+}
+
+void Monitor::exec_wait(Client& c, const std::string& key) {
+  auto pid = execs_.find(key);
+  if (!pid) return reply(c, "err no such exec " + key);
+  c.exec_pid = *pid;
+}
+
+void Monitor::exec_ended(pid_t pid, int code) {
+  for (Client& c : clients_)
+    if (c.fd >= 0 && c.exec_pid == pid) {
+      reply(c, "exited " + std::to_string(code));
+      c.exec_pid = 0;
+    }
+}
+
+void Monitor::client_closed(Client& c) {
+  ::close(c.fd);
+  c.fd = -1;
+  if (c.exec_pid <= 0) return;
+  for (const Client& o : clients_)
+    if (o.fd >= 0 && o.exec_pid == c.exec_pid) return;
+  // Nobody reads this exec's output any more (berthd went away): keep it from blocking.
+  execs_.drain(c.exec_pid);
+}
+
 void Monitor::output(int stream, int fd) {
   char buf[32768];
   ssize_t n = ::read(fd, buf, sizeof buf);
@@ -149,6 +199,8 @@ void Monitor::reap() {
 
 void Monitor::finish() {
   log_.flush();
+  // Exec'd processes die with the container's pid namespace; collect their helpers' codes.
+  for (auto [pid, code] : execs_.finish_all(1000)) exec_ended(pid, code);
   cfg_.status.status = "stopped";
   cfg_.status.finished_at_ns = exited_at_;
   save_status();
@@ -159,7 +211,7 @@ void Monitor::finish() {
 }
 
 void Monitor::run() {
-  save_status();
+  // create wrote the "created" status before handing over: nothing to record yet.
   for (;;) {
     if (exited_ && cfg_.out_fd < 0 && cfg_.err_fd < 0) finish();
     std::vector<pollfd> fds;
@@ -168,6 +220,8 @@ void Monitor::run() {
     fds.push_back({cfg_.out_fd, POLLIN, 0});
     fds.push_back({cfg_.err_fd, POLLIN, 0});
     for (const Client& c : clients_) fds.push_back({c.fd, POLLIN, 0});
+    size_t exec_at = fds.size();
+    execs_.add_poll(fds);
     // After the exit, give stray writers (no pid namespace) a moment, then finish.
     int timeout = exited_ ? 200 : -1;
     int n = ::poll(fds.data(), fds.size(), timeout);
@@ -175,18 +229,17 @@ void Monitor::run() {
     if (exited_ && (n == 0 || (cfg_.out_fd < 0 && cfg_.err_fd < 0))) finish();
     if (fds[2].revents) output(1, cfg_.out_fd);
     if (fds[3].revents) output(2, cfg_.err_fd);
-    size_t polled = fds.size() - 4;  // clients accepted below are polled next round
+    size_t polled = exec_at - 4;  // clients accepted below are polled next round
+    for (auto [pid, code] : execs_.on_poll(fds.data() + exec_at)) exec_ended(pid, code);
     for (size_t i = 0; i < polled; ++i) {
       if (!fds[4 + i].revents || clients_[i].fd < 0) continue;
-      char buf[512];
-      ssize_t r = ::recv(clients_[i].fd, buf, sizeof buf, MSG_DONTWAIT);
-      if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-      if (r <= 0) {
-        ::close(clients_[i].fd);
-        clients_[i].fd = -1;
+      auto got = sys::recv_fds(clients_[i].fd, 4096, &clients_[i].fds);
+      if (!got && (got.error().sys_errno == EAGAIN || got.error().sys_errno == EINTR)) continue;
+      if (!got || got->empty()) {
+        client_closed(clients_[i]);
         continue;
       }
-      clients_[i].in.append(buf, static_cast<size_t>(r));
+      clients_[i].in.append(*got);
       size_t nl;
       while ((nl = clients_[i].in.find('\n')) != std::string::npos) {
         std::string line = clients_[i].in.substr(0, nl);
@@ -197,7 +250,7 @@ void Monitor::run() {
     std::erase_if(clients_, [](const Client& c) { return c.fd < 0; });
     if (fds[0].revents & POLLIN) {
       int c = ::accept4(cfg_.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-      if (c >= 0) clients_.push_back(Client{c, {}, false, false});
+      if (c >= 0) clients_.push_back(Client{c, {}, false, false, 0, {}});
     }
     if (fds[1].revents) reap();
   }

@@ -12,6 +12,9 @@
 ///                         Docker's multiplexed stream format; EOF when the container exits.
 ///   "resize <rows> <cols>" -> "ok" | "err <message>"  (TTY only)
 ///   "close-stdin"      -> "ok"   (drop the shim's copy of stdin: EOF once clients close theirs)
+///   "exec <key|-> <ExecSpec json>" with fds stdin, stdout, stderr, error pipe [, drain fds]
+///                      -> "ok <helper pid>", later "exited <code>" (see exec_table.h)
+///   "exec-wait <key>"  -> "exited <code>" | "err no such exec <key>"
 #include <sys/types.h>
 
 #include <cstdint>

@@ -154,6 +154,17 @@ TEST_CASE("container: containers outlive a killed berthd and a new berthd re-ado
   REQUIRE(r.exit_code == 0);
   std::string id = trimmed(r.out);
   int cpid = inspect(d, id)["State"]["Pid"].get<int>();
+  // An exec started by this berthd keeps running under the container's shim, writing output
+  // nobody reads after the kill; the next berthd reports how it ended.
+  auto ec = d.client().request("POST", "/containers/" + id + "/exec",
+                               R"({"Cmd":["sh","-c","sleep 1; i=0; while [ $i -lt 20000 ]; do echo $i; i=$((i+1)); done; exit 5"]})",
+                               "application/json");
+  REQUIRE(ec);
+  REQUIRE(ec->ok());
+  std::string exec_id = ec->json()["Id"];
+  auto es = d.client().request("POST", "/exec/" + exec_id + "/start", R"({"Detach":true})", "application/json");
+  REQUIRE(es);
+  REQUIRE(es->ok());
   ::kill(d.pid(), SIGKILL);
   ::waitpid(d.pid(), nullptr, 0);
   CHECK(::kill(cpid, 0) == 0);
@@ -172,6 +183,14 @@ TEST_CASE("container: containers outlive a killed berthd and a new berthd re-ado
   auto j = inspect(d, id);
   CHECK(j["State"]["Status"] == "running");
   CHECK(j["State"]["Pid"] == cpid);
+  nlohmann::json xj;
+  CHECK(wait_for([&] {
+    auto r = d.client().request("GET", "/exec/" + exec_id + "/json");
+    if (!r || !r->ok()) return false;
+    xj = r->json();
+    return xj["Running"] == false;
+  }));
+  CHECK(xj["ExitCode"] == 5);
   auto stop = d.berth({"stop", "-t", "1", "survivor"});
   CHECK(stop.exit_code == 0);
   CHECK(inspect(d, id)["State"]["Status"] == "exited");

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "engine/base/fs.h"
 #include "engine/runtime/log_file.h"
@@ -14,6 +15,20 @@
 
 using engine::runtime::ContainerState;
 using test::RuntimeFixture;
+
+namespace {
+
+/// Polls the container's stdout log until it holds TEXT (a start returns once the process
+/// exec'd, before the shell has run its first command).
+bool wait_for_log(RuntimeFixture& f, const engine::runtime::ContainerSpec& s, const std::string& text) {
+  for (int i = 0; i < 1000; ++i) {
+    if (f.log_text(s).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
+}  // namespace
 
 TEST_CASE("runtime: /bin/true runs, exits 0 and leaves nothing after remove") {
   RuntimeFixture f;
@@ -67,6 +82,7 @@ TEST_CASE("runtime: stop of a process ignoring SIGTERM ends by SIGKILL after the
   auto s = f.spec({"/bin/sh", "-c", "trap '' TERM; echo ready; while true; do sleep 1; done"});
   s.namespaces.erase(s.namespaces.begin());  // no pid namespace: sh is not pid 1, so the trap is what ignores TERM
   f.run(s);
+  REQUIRE(wait_for_log(f, s, "ready"));  // the trap is set
   auto t0 = std::chrono::steady_clock::now();
   auto st = f.rt().stop(s.id, SIGTERM, 1);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -79,8 +95,9 @@ TEST_CASE("runtime: stop of a process ignoring SIGTERM ends by SIGKILL after the
 
 TEST_CASE("runtime: stop with SIGTERM ends a cooperative process quickly") {
   RuntimeFixture f;
-  auto s = f.spec({"/bin/sh", "-c", "trap 'exit 3' TERM; while true; do sleep 0.1; done"});
+  auto s = f.spec({"/bin/sh", "-c", "trap 'exit 3' TERM; echo ready; while true; do sleep 0.1; done"});
   f.run(s);
+  REQUIRE(wait_for_log(f, s, "ready"));
   auto st = f.rt().stop(s.id, SIGTERM, 10);
   REQUIRE(st.ok());
   CHECK(st->exit_code == 3);
@@ -107,6 +124,14 @@ TEST_CASE("runtime: exec runs in the container and returns its code") {
   REQUIRE(id.ok());
   CHECK(id->out == "1000\n");
   ex.user.clear();
+  ex.args = {"/bin/sh", "-c", "echo $FOO $(pwd)"};
+  ex.env = {"FOO=bar"};
+  ex.cwd = "/tmp";
+  auto env = f.rt().exec(s.id, ex);
+  REQUIRE(env.ok());
+  CHECK(env->out == "bar /tmp\n");
+  ex.env.clear();
+  ex.cwd.clear();
   ex.args = {"nosuchcmd"};
   auto missing = f.rt().exec(s.id, ex);
   REQUIRE(missing.ok());
@@ -241,9 +266,10 @@ TEST_CASE("runtime: exec with a tty") {
   engine::runtime::ExecSpec ex;
   ex.args = {"/bin/sh", "-c", "[ -t 1 ] && echo tty; stty size"};
   ex.tty = true;
+  ex.tty_rows = 12;  // set before the process starts: it reads the size at once
+  ex.tty_cols = 34;
   auto p = f.rt().exec_start(s.id, ex);
   REQUIRE(p.ok());
-  REQUIRE(engine::runtime::resize_tty(p->stdout_fd.get(), 12, 34).ok());
   p->stdin_fd.reset();
   auto exit = f.rt().exec_wait(*p);
   REQUIRE(exit.ok());
