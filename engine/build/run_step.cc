@@ -4,14 +4,36 @@
 
 #include <atomic>
 #include <filesystem>
-#include <fstream>
-
-#include <nlohmann/json.hpp>
 
 #include "engine/base/scope_exit.h"
 
 namespace engine::build {
 namespace fs = std::filesystem;
+namespace {
+
+/// Reads the shim's output frames ([stream,0,0,0,len:u32be] + data) until the shim closes the
+/// connection (the container exited), handing each payload to out as it arrives.
+void relay_frames(int fd, const OutputFn& out) {
+  std::string buf;
+  char tmp[32768];
+  for (;;) {
+    ssize_t n = ::read(fd, tmp, sizeof tmp);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    buf.append(tmp, static_cast<size_t>(n));
+    size_t pos = 0;
+    while (buf.size() - pos >= 8) {
+      auto byte = [&](size_t i) { return static_cast<uint32_t>(static_cast<uint8_t>(buf[pos + i])); };
+      uint32_t len = (byte(4) << 24) | (byte(5) << 16) | (byte(6) << 8) | byte(7);
+      if (buf.size() - pos < 8 + len) break;
+      out(buf.substr(pos + 8, len));
+      pos += 8 + len;
+    }
+    buf.erase(0, pos);
+  }
+}
+
+}  // namespace
 
 RunFn make_runtime_run_fn(runtime::Runtime& rt, std::string state_root, OutputFn out) {
   return [&rt, state_root = std::move(state_root), out = std::move(out)](const RunRequest& req) -> base::Result<int> {
@@ -29,21 +51,16 @@ RunFn make_runtime_run_fn(runtime::Runtime& rt, std::string state_root, OutputFn
     spec.process.cwd = req.working_dir.empty() ? "/" : req.working_dir;
     spec.process.user = req.user;
     for (const char* ns : {"pid", "mount", "uts", "ipc"}) spec.namespaces.push_back({ns, ""});
-    spec.log.path = req.upper_dir + ".log";
-    auto cleanup = base::ScopeExit([&] {
-      (void)rt.remove(id);
-      std::error_code ec;
-      fs::remove(spec.log.path, ec);
-    });
+    auto cleanup = base::ScopeExit([&] { (void)rt.remove(id); });
     if (auto c = rt.create(spec, ""); !c) return c.take_error();
+    // Attached before start, so no output is missed; it streams while the step runs.
+    auto stream = rt.attach(id);
+    if (!stream) return stream.take_error();
+    stream->stdin_fd.reset();
     if (auto s = rt.start(id); !s) return s.take_error();
+    relay_frames(stream->conn.get(), out);
     auto st = rt.wait(id);
     if (!st) return st.take_error();
-    std::ifstream log(spec.log.path);
-    for (std::string line; std::getline(log, line);) {
-      auto j = nlohmann::json::parse(line, nullptr, false);
-      if (j.is_object() && j.contains("log") && j["log"].is_string()) out(j["log"].get<std::string>());
-    }
     std::error_code ec;
     fs::remove_all(req.upper_dir, ec);
     fs::rename(state_root + "/" + id + "/upper", req.upper_dir, ec);

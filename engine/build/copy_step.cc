@@ -1,0 +1,143 @@
+#include "engine/build/copy_step.h"
+
+#include <fcntl.h>
+#include <glob.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "engine/build/add_source.h"
+
+namespace engine::build {
+namespace fs = std::filesystem;
+namespace {
+
+base::Error at(const Instruction& ins, const std::string& msg) {
+  return base::invalid("Dockerfile:" + std::to_string(ins.line) + ": " + msg);
+}
+
+/// The context files a source pattern names (sorted, as glob returns them).
+base::Result<std::vector<std::string>> expand_source(const Instruction& ins, const std::string& root,
+                                                     const std::string& word) {
+  std::string pattern = root + "/" + word;
+  glob_t g{};
+  int rc = ::glob(pattern.c_str(), 0, nullptr, &g);
+  std::vector<std::string> out;
+  for (size_t k = 0; rc == 0 && k < g.gl_pathc; ++k) out.emplace_back(g.gl_pathv[k]);
+  ::globfree(&g);
+  if (out.empty()) return at(ins, ins.keyword + " failed: no source files were specified: " + word);
+  // The source itself may be a symlink (copied as such); its directory must be inside the root.
+  std::error_code ec;
+  std::string canon_root = fs::weakly_canonical(root, ec).string();
+  for (const auto& src : out) {
+    fs::path p(src);
+    std::string parent = fs::weakly_canonical(p.parent_path(), ec).string();
+    std::string canon = p.filename() == ".." ? fs::weakly_canonical(p, ec).string() : parent + "/" + p.filename().string();
+    if (fs::path(canon).lexically_normal() != fs::path(canon_root).lexically_normal() &&
+        !canon.starts_with(canon_root + "/"))
+      return at(ins, "source outside the build context: " + word);
+  }
+  return out;
+}
+
+/// Applies owner and mode to path and, for a directory, everything beneath it.
+base::Status apply_owner_mode(const std::string& path, const std::optional<Owner>& owner,
+                              const std::optional<unsigned>& mode) {
+  std::vector<std::string> paths{path};
+  std::error_code ec;
+  if (fs::is_directory(fs::symlink_status(path)))
+    for (auto it = fs::recursive_directory_iterator(path, ec); it != fs::recursive_directory_iterator(); ++it)
+      paths.push_back(it->path().string());
+  for (const auto& p : paths) {
+    if (owner && ::lchown(p.c_str(), owner->uid, owner->gid) != 0) return base::sys_error("chown " + p);
+    if (mode && !fs::is_symlink(fs::symlink_status(p)) && ::chmod(p.c_str(), *mode) != 0)
+      return base::sys_error("chmod " + p);
+  }
+  return {};
+}
+
+}  // namespace
+
+void settle_dir_times(const std::string& dir) {
+  const struct timespec times[2] = {{0, 0}, {0, 0}};
+  std::error_code ec;
+  std::vector<std::string> dirs{dir};
+  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator(); ++it)
+    dirs.push_back(it->path().string());
+  for (auto d = dirs.rbegin(); d != dirs.rend(); ++d) ::utimensat(AT_FDCWD, d->c_str(), times, AT_SYMLINK_NOFOLLOW);
+}
+
+base::Status stage_copy(const Instruction& ins, const CopySpec& spec, const std::string& staging) {
+  if (spec.sources.empty()) return at(ins, ins.keyword + " requires at least two arguments");
+  std::string dest = spec.dest;
+  if (!dest.starts_with("/")) dest = (spec.workdir.empty() ? std::string("/") : spec.workdir + "/") + dest;
+  std::vector<std::string> sources;
+  std::vector<std::string> urls;
+  for (const auto& word : spec.sources) {
+    if (is_url(word)) {
+      if (!spec.add) return at(ins, "COPY does not support URLs (use ADD): " + word);
+      urls.push_back(word);
+      continue;
+    }
+    auto found = expand_source(ins, spec.src_root, word);
+    if (!found) return found.take_error();
+    sources.insert(sources.end(), found->begin(), found->end());
+  }
+  bool dest_is_dir = dest.ends_with("/") || dest.ends_with("/.") || sources.size() + urls.size() > 1;
+  fs::path dest_path = fs::path(staging) / fs::path(dest).relative_path();
+  std::error_code ec;
+  std::vector<std::string> created;  // what --chown/--chmod apply to
+  for (const auto& src : sources) {
+    bool is_dir = fs::is_directory(fs::symlink_status(src));
+    fs::path target = dest_path;
+    if (spec.add && !is_dir && is_archive(src)) {
+      if (auto u = unpack_archive(src, target.string()); !u)
+        return at(ins, "ADD " + fs::path(src).filename().string() + ": " + u.error().message);
+      created.push_back(target.string());
+      continue;
+    }
+    if (is_dir || dest_is_dir) {
+      fs::create_directories(target, ec);
+      if (!is_dir) target /= fs::path(src).filename();
+    } else {
+      fs::create_directories(target.parent_path(), ec);
+    }
+    fs::copy(src, target,
+             fs::copy_options::recursive | fs::copy_options::copy_symlinks | fs::copy_options::overwrite_existing, ec);
+    if (ec) return at(ins, "copy " + fs::path(src).filename().string() + ": " + ec.message());
+    created.push_back(target.string());
+  }
+  std::vector<std::string> downloads;
+  for (const auto& url : urls) {
+    fs::path target = dest_path;
+    if (dest_is_dir) {
+      std::string name = url_file_name(url);
+      if (name.empty()) return at(ins, "cannot determine a file name for " + url + ": give a destination file");
+      target /= name;
+    }
+    fs::create_directories(target.parent_path(), ec);
+    if (auto d = download(url, target.string()); !d) return at(ins, "ADD " + url + ": " + d.error().message);
+    downloads.push_back(target.string());
+    created.push_back(target.string());
+  }
+  std::optional<Owner> owner = spec.owner;
+  if (!owner && ::geteuid() == 0) owner = Owner{};  // Docker: new files belong to 0:0
+  if (owner) BERTH_TRY(apply_owner_mode(staging, owner, std::nullopt));
+  if (spec.mode)
+    for (const auto& p : created) BERTH_TRY(apply_owner_mode(p, std::nullopt, spec.mode));
+  // Fixed mtimes keep the cache key a function of content; downloads keep Last-Modified.
+  std::vector<std::pair<std::string, struct timespec>> keep;
+  for (const auto& p : downloads) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) == 0) keep.emplace_back(p, st.st_mtim);
+  }
+  settle_dir_times(staging);
+  for (const auto& [p, t] : keep) {
+    const struct timespec times[2] = {t, t};
+    ::utimensat(AT_FDCWD, p.c_str(), times, AT_SYMLINK_NOFOLLOW);
+  }
+  return {};
+}
+
+}  // namespace engine::build
