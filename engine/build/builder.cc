@@ -7,6 +7,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "engine/base/scope_exit.h"
@@ -79,8 +80,18 @@ class BuildRun {
   base::Result<image::Image> image(const Instruction& ins, const std::string& ref);
   base::Status from(const Stage& stage);
   base::Status step(const Instruction& ins);
-  /// Stages a COPY/ADD into staging; returns the content hash for the cache key.
-  base::Result<std::string> copy(const Instruction& ins, const std::string& staging);
+  /// A COPY/ADD with its flags resolved; a --from source is found but not yet read.
+  struct CopyPlan {
+    CopySpec spec;
+    std::string from_key;          ///< --from: the stage's cache key or the image ID
+    image::ImageConfig from_cfg;   ///< --from: its layers
+  };
+  base::Result<CopyPlan> plan_copy(const Instruction& ins);
+  /// What the cache key of a COPY/ADD depends on; stages it (into staging) when only the
+  /// staged result can tell (ADD of a URL).
+  base::Result<std::string> copy_content(const Instruction& ins, const CopyPlan& plan, std::string& staging);
+  /// Stages the COPY/ADD into staging (reading a --from source's layers).
+  base::Status stage(const Instruction& ins, const CopyPlan& plan, const std::string& staging);
   base::Status run(const Instruction& ins, const std::string& staging);
   base::Result<image::Digest> layer_from_dir(const std::string& dir);
   std::vector<std::string> lowerdirs(const image::ImageConfig& cfg) const {
@@ -145,11 +156,12 @@ base::Status BuildRun::from(const Stage& stage) {
   return {};
 }
 
-base::Result<std::string> BuildRun::copy(const Instruction& ins, const std::string& staging) {
+base::Result<BuildRun::CopyPlan> BuildRun::plan_copy(const Instruction& ins) {
   auto look = [&](const std::string& n) { return lookup_var(st_, n); };
   auto words = ins.exec_form ? ins.argv : split_words(expand_vars(ins.args, look));
   if (words.size() < 2) return at(ins, ins.keyword + " requires at least two arguments");
-  CopySpec spec;
+  CopyPlan plan;
+  CopySpec& spec = plan.spec;
   spec.dest = words.back();
   spec.sources.assign(words.begin(), words.end() - 1);
   spec.workdir = st_.config.working_dir;
@@ -166,32 +178,50 @@ base::Result<std::string> BuildRun::copy(const Instruction& ins, const std::stri
     if (!mode) return at(ins, mode.error().message);
     spec.mode = *mode;
   }
-  std::string from_root;
-  auto cleanup = base::ScopeExit([&] {
-    if (!from_root.empty()) remove_dir(from_root);
-  });
   if (auto from = ins.flag("from")) {
     std::string name = expand_vars(*from, look);
-    image::ImageConfig src;
     if (const StageResult* s = find_stage(name)) {
-      src = s->cfg;
+      plan.from_cfg = s->cfg;
+      plan.from_key = "stage " + s->key;
     } else {
       auto img = image(ins, name);
       if (!img) return img.take_error();
-      src = img->config;
+      plan.from_cfg = img->config;
+      plan.from_key = "image " + img->id.str();
     }
-    from_root = tmp_dir("from");
-    remove_dir(from_root);
-    LayerView view(lowerdirs(src));
-    for (const auto& s : spec.sources) BERTH_TRY(view.flatten(glob_free_prefix(s), from_root));
-    spec.src_root = from_root;
   }
-  BERTH_TRY(stage_copy(ins, spec, staging));
+  return plan;
+}
+
+base::Result<std::string> BuildRun::copy_content(const Instruction& ins, const CopyPlan& plan, std::string& staging) {
+  std::string owner = plan.spec.owner ? std::to_string(plan.spec.owner->uid) + ":" + std::to_string(plan.spec.owner->gid) : "";
+  if (!plan.from_key.empty()) return plan.from_key + "\n" + owner;
+  auto digest = source_digest(ins, plan.spec);
+  if (!digest) return digest.take_error();
+  if (*digest) return **digest + "\n" + owner;
+  staging = tmp_dir("copy");
+  BERTH_TRY(stage(ins, plan, staging));
   auto tar = tar_dir(staging);
   if (!tar) return tar.take_error();
   auto h = image::sha256_file("/proc/self/fd/" + std::to_string(tar->get()));
   if (!h) return h.take_error();
   return h->str();
+}
+
+base::Status BuildRun::stage(const Instruction& ins, const CopyPlan& plan, const std::string& staging) {
+  remove_dir(staging);
+  std::error_code ec;
+  fs::create_directories(staging, ec);
+  if (ec) return base::internal("create " + staging + ": " + ec.message());
+  if (plan.from_key.empty()) return stage_copy(ins, plan.spec, staging);
+  std::string from_root = tmp_dir("from");
+  auto cleanup = base::ScopeExit([&] { remove_dir(from_root); });
+  remove_dir(from_root);
+  LayerView view(lowerdirs(plan.from_cfg));
+  for (const auto& s : plan.spec.sources) BERTH_TRY(view.flatten(glob_free_prefix(s), from_root));
+  CopySpec spec = plan.spec;
+  spec.src_root = from_root;
+  return stage_copy(ins, spec, staging);
 }
 
 base::Status BuildRun::run(const Instruction& ins, const std::string& staging) {
@@ -231,18 +261,28 @@ base::Status BuildRun::step(const Instruction& ins) {
     if (!staging.empty()) remove_dir(staging);
   });
   std::error_code ec;
+  std::optional<CopyPlan> copy_plan;
   if (ins.keyword == "COPY" || ins.keyword == "ADD") {
-    staging = tmp_dir("copy");
-    remove_dir(staging);
-    fs::create_directories(staging, ec);
-    auto h = copy(ins, staging);
-    if (!h) return h.take_error();
-    content = *h;
+    auto plan = plan_copy(ins);
+    if (!plan) return plan.take_error();
+    copy_plan = std::move(*plan);
+    auto c = copy_content(ins, *copy_plan, staging);
+    if (!c) return c.take_error();
+    content = *c;
   }
   if (ins.keyword == "RUN")  // build args reach RUN through its environment
     for (const auto& [k, v] : st_.args) content += k + "=" + v + "\n";
   std::string new_key = image::sha256_of(key_ + "\n" + expanded + "\n" + content).str();
-  if (!opts_.no_cache && !is_metadata(ins)) {
+  if (is_metadata(ins)) BERTH_TRY(apply_metadata(ins, st_, opts_.build_args));
+  // Docker creates a WORKDIR that no layer has: such a WORKDIR makes a (cached) layer.
+  bool workdir_layer = false;
+  if (ins.keyword == "WORKDIR" && !cfg_.diff_ids.empty()) {
+    workdir_layer = true;
+    for (const auto& d : cfg_.diff_ids)
+      workdir_layer = workdir_layer && !fs::is_directory(images_.layers().diff_dir(d) + st_.config.working_dir);
+  }
+  const bool cacheable = !is_metadata(ins) || workdir_layer;
+  if (!opts_.no_cache && cacheable) {
     if (const std::string* hit = cache_.find(new_key)) {
       auto cached = image::parse_image_config(*hit);
       bool layers_ok = cached.ok();
@@ -257,20 +297,14 @@ base::Status BuildRun::step(const Instruction& ins) {
       }
     }
   }
-  if (is_metadata(ins)) {
-    BERTH_TRY(apply_metadata(ins, st_, opts_.build_args));
-    if (ins.keyword == "WORKDIR" && !cfg_.diff_ids.empty()) {
-      // Docker creates the working directory; make a small layer when no layer has it.
-      bool found = false;
-      for (const auto& d : cfg_.diff_ids)
-        found = found || fs::is_directory(images_.layers().diff_dir(d) + st_.config.working_dir);
-      if (!found) {
-        staging = tmp_dir("workdir");
-        remove_dir(staging);
-        fs::create_directories(staging + st_.config.working_dir, ec);
-        settle_dir_times(staging);
-      }
-    }
+  if (copy_plan && staging.empty()) {
+    staging = tmp_dir("copy");
+    BERTH_TRY(stage(ins, *copy_plan, staging));
+  } else if (workdir_layer) {
+    staging = tmp_dir("workdir");
+    remove_dir(staging);
+    fs::create_directories(staging + st_.config.working_dir, ec);
+    settle_dir_times(staging);
   } else if (ins.keyword == "RUN") {
     staging = tmp_dir("run");
     remove_dir(staging);
@@ -288,7 +322,7 @@ base::Status BuildRun::step(const Instruction& ins) {
   cfg_.history.push_back(h);
   cfg_.config = st_.config;
   key_ = new_key;
-  if (!is_metadata(ins)) {
+  if (cacheable) {
     cache_.put(new_key, image::image_config_to_json(cfg_));
     BERTH_TRY(cache_.save());
   }

@@ -5,9 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
+#include "engine/base/unique_fd.h"
 #include "engine/build/add_source.h"
+#include "engine/image/digest.h"
 
 namespace engine::build {
 namespace fs = std::filesystem;
@@ -57,7 +60,51 @@ base::Status apply_owner_mode(const std::string& path, const std::optional<Owner
   return {};
 }
 
+/// Feeds one file system entry (and, for a directory, its tree in sorted order) to h.
+base::Status hash_entry(image::Sha256& h, const fs::path& path, const std::string& rel) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return base::sys_error("stat " + path.string());
+  std::string head = rel + '\0' + std::to_string(st.st_mode) + '\0';
+  h.update(head);
+  if (S_ISLNK(st.st_mode)) {
+    std::error_code ec;
+    h.update(fs::read_symlink(path, ec).string());
+  } else if (S_ISREG(st.st_mode)) {
+    base::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return base::sys_error("open " + path.string());
+    h.update(std::to_string(st.st_size) + '\0');
+    char buf[65536];
+    for (;;) {
+      ssize_t n = ::read(fd.get(), buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return base::sys_error("read " + path.string());
+      if (n == 0) break;
+      h.update(buf, static_cast<size_t>(n));
+    }
+  } else if (S_ISDIR(st.st_mode)) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(path, ec)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) BERTH_TRY(hash_entry(h, path / n, rel + "/" + n));
+  }
+  h.update("\n");
+  return {};
+}
+
 }  // namespace
+
+base::Result<std::optional<std::string>> source_digest(const Instruction& ins, const CopySpec& spec) {
+  image::Sha256 h;
+  h.update("copy-sources-v1\n");
+  for (const auto& word : spec.sources) {
+    if (is_url(word)) return std::optional<std::string>();
+    auto found = expand_source(ins, spec.src_root, word);
+    if (!found) return found.take_error();
+    for (const auto& src : *found) BERTH_TRY(hash_entry(h, src, fs::path(src).filename().string()));
+  }
+  return std::optional<std::string>(h.finish().str());
+}
 
 void settle_dir_times(const std::string& dir) {
   const struct timespec times[2] = {{0, 0}, {0, 0}};

@@ -25,6 +25,11 @@ struct CopySpec {
 /// content gives an equal layer and cache key), except downloads, which keep Last-Modified.
 base::Status stage_copy(const Instruction& ins, const CopySpec& spec, const std::string& staging);
 
+/// A digest of what the COPY/ADD would copy (each source's relative paths, types, modes,
+/// contents and link targets), so a cached step is recognised without staging anything;
+/// nullopt when it cannot be known without fetching (ADD of a URL).
+base::Result<std::optional<std::string>> source_digest(const Instruction& ins, const CopySpec& spec);
+
 /// Gives dir and everything beneath it mtime 0 (the layer tar is then a function of content).
 void settle_dir_times(const std::string& dir);
 

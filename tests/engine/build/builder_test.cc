@@ -183,3 +183,21 @@ TEST_CASE("builder: COPY --chmod and ADD of a local archive") {
   auto bad = f.build("FROM scratch\nCOPY --chmod=u+x hello.txt /\n");
   CHECK(bad.error().message == "Dockerfile:2: invalid --chmod value \"u+x\": expected an octal mode");
 }
+
+TEST_CASE("builder: cached rebuild keys COPY on its sources (content and mode) and caches a WORKDIR layer") {
+  Fixture f;
+  const std::string df = "FROM scratch\nCOPY hello.txt dir /src/\nWORKDIR /app\nRUN build\n";
+  auto first = f.build(df);
+  REQUIRE_MESSAGE(first.ok(), first.error().message);
+  CHECK(first->config.diff_ids.size() == 3);  // COPY, the WORKDIR directory, RUN
+  auto again = f.build(df);
+  REQUIRE(again.ok());
+  CHECK(again->id == first->id);
+  CHECK(std::count(f.output.begin(), f.output.end(), " ---> Using cache\n") == 3);
+  CHECK(f.runs.size() == 1);
+  std::filesystem::permissions(f.tmp.path() + "/ctx/dir/a.conf", std::filesystem::perms::owner_all);
+  auto mode = f.build(df);
+  REQUIRE(mode.ok());
+  CHECK(mode->id != first->id);
+  CHECK(f.runs.size() == 2);
+}
