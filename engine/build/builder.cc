@@ -122,7 +122,7 @@ const StageResult* BuildRun::find_stage(const std::string& name) const {
   std::string n = lower(name);
   for (const auto& s : done_)
     if (!s.name.empty() && s.name == n) return &s;
-  if (!n.empty() && std::all_of(n.begin(), n.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+  if (!n.empty() && n.size() < 6 && std::all_of(n.begin(), n.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
     size_t i = std::stoul(n);
     if (i < done_.size()) return &done_[i];
   }
