@@ -85,3 +85,19 @@ TEST_CASE("build: RUN output reaches the client while the step is still running"
   REQUIRE(second != clock::time_point{});
   CHECK(second - first > std::chrono::milliseconds(700));
 }
+
+TEST_CASE("build: FROM and COPY --from an image that is not stored are pulled from its registry") {
+  test::Registry reg;
+  test::DaemonFixture d;
+  d.import_busybox();
+  std::string remote = reg.host() + "/test/" + test::unique_name("bb") + ":1";
+  REQUIRE(d.berth({"tag", "busybox", remote}).exit_code == 0);
+  auto push = d.berth({"push", remote}, 60);
+  REQUIRE_MESSAGE(push.exit_code == 0, (push.out + push.err));
+  REQUIRE(d.berth({"rmi", remote}).exit_code == 0);
+  test::TempDir ctx;
+  test::write_text(ctx / "Dockerfile", "FROM " + remote + "\nCOPY --from=" + remote + " /etc/passwd /copied\n");
+  auto b = d.berth({"build", "-t", test::unique_name("pulled") + ":1", ctx.path()}, 120);
+  REQUIRE_MESSAGE(b.exit_code == 0, (b.out + b.err));
+  CHECK(d.berth({"image", "inspect", remote}).exit_code == 0);
+}
