@@ -132,7 +132,8 @@ base::Status stage_copy(const Instruction& ins, const CopySpec& spec, const std:
     sources.insert(sources.end(), found->begin(), found->end());
   }
   bool dest_is_dir = dest.ends_with("/") || dest.ends_with("/.") || sources.size() + urls.size() > 1;
-  fs::path dest_path = fs::path(staging) / fs::path(dest).relative_path();
+  // Cleaned as an absolute path inside the image ("/../x" is "/x"): never outside staging.
+  fs::path dest_path = fs::path(staging) / fs::path(dest).lexically_normal().relative_path();
   std::error_code ec;
   std::vector<std::string> created;  // what --chown/--chmod apply to
   for (const auto& src : sources) {
@@ -160,7 +161,8 @@ base::Status stage_copy(const Instruction& ins, const CopySpec& spec, const std:
     fs::path target = dest_path;
     if (dest_is_dir) {
       std::string name = url_file_name(url);
-      if (name.empty()) return at(ins, "cannot determine a file name for " + url + ": give a destination file");
+      if (name.empty() || name == "." || name == "..")
+        return at(ins, "cannot determine a file name for " + url + ": give a destination file");
       target /= name;
     }
     fs::create_directories(target.parent_path(), ec);

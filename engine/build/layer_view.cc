@@ -22,6 +22,20 @@ bool is_opaque(const std::string& dir) {
   return ::lgetxattr(dir.c_str(), "trusted.overlay.opaque", v, 1) == 1 && v[0] == 'y';
 }
 
+/// True when a directory on the way to REL inside LAYER is a symlink: following it would
+/// resolve against the host, not the image (a hostile image could point it at /etc).
+bool crosses_symlink(const std::string& layer, const fs::path& rel) {
+  fs::path walk;
+  fs::path parent = rel.parent_path();
+  for (const auto& part : parent) {
+    walk /= part;
+    struct stat st {};
+    if (::lstat((layer + "/" + walk.string()).c_str(), &st) != 0) return false;
+    if (S_ISLNK(st.st_mode)) return true;
+  }
+  return false;
+}
+
 /// Merges one layer's SRC (already lstat'ed) over DST.
 base::Status merge(const std::string& src, const struct stat& st, const std::string& dst) {
   std::error_code ec;
@@ -60,6 +74,7 @@ base::Status merge(const std::string& src, const struct stat& st, const std::str
 
 std::optional<std::string> LayerView::find_file(const std::string& rel) const {
   for (const auto& layer : layers_) {
+    if (crosses_symlink(layer, fs::path(rel).relative_path())) return std::nullopt;
     std::string p = layer + "/" + rel;
     struct stat st {};
     if (::lstat(p.c_str(), &st) != 0) continue;
@@ -85,6 +100,8 @@ base::Status LayerView::flatten(const std::string& rel_in, const std::string& de
   std::string dst = rel.empty() ? dest_root : dest_root + "/" + rel.string();
   std::error_code ec;
   for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
+    if (!rel.empty() && crosses_symlink(*it, rel))
+      return base::invalid("copy " + rel_in + ": symbolic links in the source path are not supported");
     // A whiteout or opaque directory on the way to REL hides what the layers below gave.
     fs::path walk;
     bool hidden = false;

@@ -201,3 +201,13 @@ TEST_CASE("builder: cached rebuild keys COPY on its sources (content and mode) a
   CHECK(mode->id != first->id);
   CHECK(f.runs.size() == 2);
 }
+
+TEST_CASE("builder: a COPY destination cannot climb out of the image root") {
+  Fixture f;
+  auto img = f.build("FROM scratch\nWORKDIR /w\nCOPY hello.txt ../../../../escaped.txt\nCOPY hello.txt /../../up/\n");
+  REQUIRE_MESSAGE(img.ok(), img.error().message);
+  CHECK_FALSE(std::filesystem::exists(f.tmp.path() + "/escaped.txt"));
+  CHECK_FALSE(std::filesystem::exists(f.tmp.path() + "/build/escaped.txt"));
+  CHECK(slurp(layer_file(f, *img, "escaped.txt")) == "hi\n");
+  CHECK(slurp(layer_file(f, *img, "up/hello.txt")) == "hi\n");
+}

@@ -77,3 +77,19 @@ TEST_CASE("layer view: glob-free prefix of a COPY source") {
   CHECK(glob_free_prefix("/app/d?r/x") == "/app");
   CHECK(glob_free_prefix("*.txt").empty());
 }
+
+TEST_CASE("layer view: a symlinked directory in the path never leads outside the layers") {
+  test::TempDir t;
+  test::write_text(t / "host/secret", "host file\n");
+  std::filesystem::create_directories(t / "l0");
+  std::filesystem::create_symlink(t / "host", t / "l0/etc");  // absolute: the host's, not the image's
+  LayerView view({t / "l0"});
+  CHECK(view.find_file("etc/secret") == std::nullopt);
+  CHECK(view.read_file("etc/secret").empty());
+  auto r = view.flatten("/etc/secret", t / "out");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "copy /etc/secret: symbolic links in the source path are not supported");
+  CHECK_FALSE(std::filesystem::exists(t / "out/etc/secret"));
+  REQUIRE(view.flatten("/etc", t / "out2").ok());  // the link itself is copied as a link
+  CHECK(std::filesystem::is_symlink(t / "out2/etc"));
+}
