@@ -97,7 +97,7 @@ base::Status download(const std::string& url, const std::string& path) {
   if (!u) return u.take_error();
   for (int hop = 0; hop <= 10; ++hop) {
     registry::HttpClient client(u->endpoint);
-    base::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    base::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd) return base::sys_error("create " + path);
     auto res = client.send({"GET", u->target, {}, {}, {}}, [&](const char* p, size_t n) -> base::Status {
       while (n > 0) {

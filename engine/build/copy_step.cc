@@ -11,6 +11,7 @@
 #include "engine/base/unique_fd.h"
 #include "engine/build/add_source.h"
 #include "engine/image/digest.h"
+#include "engine/image/safe_fs.h"
 
 namespace engine::build {
 namespace fs = std::filesystem;
@@ -42,6 +43,66 @@ base::Result<std::vector<std::string>> expand_source(const Instruction& ins, con
       return at(ins, "source outside the build context: " + word);
   }
   return out;
+}
+
+/// The components of path below root ("/s/app/x", "/s" -> {"app", "x"}).
+std::vector<std::string> components_below(const fs::path& root, const fs::path& path) {
+  std::vector<std::string> out;
+  for (const auto& c : path.lexically_relative(root))
+    if (!c.empty() && c != ".") out.push_back(c.string());
+  return out;
+}
+
+/// Copies src (file, symlink or directory tree; links are not followed) to root/dest. Every
+/// destination is resolved beneath root (openat2 RESOLVE_BENEATH): a symlink an earlier
+/// source put in staging can never make a later one write outside it.
+base::Status copy_beneath(const fs::path& src, int root_fd, const std::vector<std::string>& dest) {
+  struct stat st {};
+  if (::lstat(src.c_str(), &st) != 0) return base::sys_error("stat " + src.filename().string());
+  std::vector<std::string> parent(dest.begin(), dest.end() - 1);
+  const std::string& name = dest.back();
+  auto dir = image::open_dir_beneath(root_fd, parent, true);
+  if (!dir) return dir.take_error();
+  if (S_ISDIR(st.st_mode)) {
+    struct stat cur {};
+    if (::fstatat(dir->get(), name.c_str(), &cur, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(cur.st_mode))
+      BERTH_TRY(image::remove_at(dir->get(), name));
+    if (::mkdirat(dir->get(), name.c_str(), st.st_mode & 07777) != 0 && errno != EEXIST)
+      return base::sys_error("mkdir " + image::join_path(dest));
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(src, ec)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) {
+      std::vector<std::string> child = dest;
+      child.push_back(n);
+      BERTH_TRY(copy_beneath(src / n, root_fd, child));
+    }
+    return {};
+  }
+  if (!S_ISLNK(st.st_mode) && !S_ISREG(st.st_mode)) return {};  // fifos, sockets, devices: not copied
+  (void)image::remove_at(dir->get(), name);
+  if (S_ISLNK(st.st_mode)) {
+    std::error_code ec;
+    std::string target = fs::read_symlink(src, ec).string();
+    if (ec || ::symlinkat(target.c_str(), dir->get(), name.c_str()) != 0)
+      return base::sys_error("symlink " + image::join_path(dest));
+    return {};
+  }
+  base::UniqueFd in(::open(src.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!in) return base::sys_error("open " + src.filename().string());
+  base::UniqueFd out(::openat(dir->get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                              st.st_mode & 07777));
+  if (!out) return base::sys_error("create " + image::join_path(dest));
+  for (off_t left = st.st_size; left > 0;) {
+    ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, static_cast<size_t>(left), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return base::sys_error("copy " + src.filename().string());
+    if (n == 0) break;  // the file shrank meanwhile
+    left -= n;
+  }
+  ::fchmod(out.get(), st.st_mode & 07777);
+  return {};
 }
 
 /// Applies owner and mode to path and, for a directory, everything beneath it.
@@ -136,24 +197,36 @@ base::Status stage_copy(const Instruction& ins, const CopySpec& spec, const std:
   fs::path dest_path = fs::path(staging) / fs::path(dest).lexically_normal().relative_path();
   std::error_code ec;
   std::vector<std::string> created;  // what --chown/--chmod apply to
+  base::UniqueFd root(::open(staging.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) return base::sys_error("open " + staging);
   for (const auto& src : sources) {
     bool is_dir = fs::is_directory(fs::symlink_status(src));
     fs::path target = dest_path;
+    std::string name = fs::path(src).filename().string();
     if (spec.add && !is_dir && is_archive(src)) {
-      if (auto u = unpack_archive(src, target.string()); !u)
-        return at(ins, "ADD " + fs::path(src).filename().string() + ": " + u.error().message);
+      auto dir = image::open_dir_beneath(root.get(), components_below(staging, target), true);
+      if (!dir) return at(ins, "ADD " + name + ": " + dir.error().message);
+      if (auto u = unpack_archive(src, target.string()); !u) return at(ins, "ADD " + name + ": " + u.error().message);
       created.push_back(target.string());
       continue;
     }
-    if (is_dir || dest_is_dir) {
-      fs::create_directories(target, ec);
-      if (!is_dir) target /= fs::path(src).filename();
+    if (!is_dir && dest_is_dir) target /= name;
+    auto rel = components_below(staging, target);
+    base::Status copied;
+    if (is_dir) {  // a directory's contents are copied, not the directory itself
+      if (auto d = image::open_dir_beneath(root.get(), rel, true); !d) copied = d.take_error();
+      for (const auto& e : fs::directory_iterator(src, ec)) {
+        if (!copied.ok()) break;
+        auto child = rel;
+        child.push_back(e.path().filename().string());
+        copied = copy_beneath(e.path(), root.get(), child);
+      }
+    } else if (rel.empty()) {
+      copied = base::invalid("cannot copy a file over the root directory");
     } else {
-      fs::create_directories(target.parent_path(), ec);
+      copied = copy_beneath(src, root.get(), rel);
     }
-    fs::copy(src, target,
-             fs::copy_options::recursive | fs::copy_options::copy_symlinks | fs::copy_options::overwrite_existing, ec);
-    if (ec) return at(ins, "copy " + fs::path(src).filename().string() + ": " + ec.message());
+    if (!copied) return at(ins, "copy " + name + ": " + copied.error().message);
     created.push_back(target.string());
   }
   std::vector<std::string> downloads;
@@ -165,7 +238,8 @@ base::Status stage_copy(const Instruction& ins, const CopySpec& spec, const std:
         return at(ins, "cannot determine a file name for " + url + ": give a destination file");
       target /= name;
     }
-    fs::create_directories(target.parent_path(), ec);
+    if (auto dir = image::open_dir_beneath(root.get(), components_below(staging, target.parent_path()), true); !dir)
+      return at(ins, "ADD " + url + ": " + dir.error().message);
     if (auto d = download(url, target.string()); !d) return at(ins, "ADD " + url + ": " + d.error().message);
     downloads.push_back(target.string());
     created.push_back(target.string());

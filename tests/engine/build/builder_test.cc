@@ -211,3 +211,16 @@ TEST_CASE("builder: a COPY destination cannot climb out of the image root") {
   CHECK(slurp(layer_file(f, *img, "escaped.txt")) == "hi\n");
   CHECK(slurp(layer_file(f, *img, "up/hello.txt")) == "hi\n");
 }
+
+TEST_CASE("builder: a symlink copied by one COPY source never redirects another source's files") {
+  Fixture f;
+  namespace fs = std::filesystem;
+  fs::create_directories(f.tmp.path() + "/outside");
+  fs::create_directories(f.tmp.path() + "/ctx/tree/sub");
+  test::write_text(f.tmp.path() + "/ctx/tree/sub/planted.txt", "x\n");
+  fs::create_directories(f.tmp.path() + "/ctx/links");
+  fs::create_symlink(f.tmp.path() + "/outside", f.tmp.path() + "/ctx/links/sub");
+  auto img = f.build("FROM scratch\nCOPY links tree /d/\n");
+  CHECK_FALSE(fs::exists(f.tmp.path() + "/outside/planted.txt"));
+  if (!img.ok()) CHECK(img.error().message.find("resolves outside") != std::string::npos);
+}
