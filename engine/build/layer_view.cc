@@ -1,5 +1,6 @@
 #include "engine/build/layer_view.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -8,6 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "engine/base/unique_fd.h"
+#include "engine/image/safe_fs.h"
 
 namespace engine::build {
 namespace fs = std::filesystem;
@@ -99,6 +103,15 @@ base::Status LayerView::flatten(const std::string& rel_in, const std::string& de
   if (!rel.empty() && *rel.begin() == "..") return base::invalid("path outside the image: " + rel_in);
   std::string dst = rel.empty() ? dest_root : dest_root + "/" + rel.string();
   std::error_code ec;
+  // An earlier flatten may have left a symlink where this path's parent goes: resolve (and
+  // create) the parent beneath dest_root first, so nothing below is removed or written outside.
+  fs::create_directories(dest_root, ec);
+  base::UniqueFd root(::open(dest_root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) return base::sys_error("open " + dest_root);
+  std::vector<std::string> parent;
+  for (const auto& c : rel.parent_path()) parent.push_back(c.string());
+  if (auto dir = image::open_dir_beneath(root.get(), parent, true); !dir)
+    return dir.take_error().wrap("copy " + rel_in);
   for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) {
     if (!rel.empty() && crosses_symlink(*it, rel))
       return base::invalid("copy " + rel_in + ": symbolic links in the source path are not supported");
@@ -117,7 +130,6 @@ base::Status LayerView::flatten(const std::string& rel_in, const std::string& de
     std::string src = rel.empty() ? *it : *it + "/" + rel.string();
     struct stat st {};
     if (::lstat(src.c_str(), &st) != 0 || is_whiteout(st)) continue;
-    fs::create_directories(fs::path(dst).parent_path(), ec);
     BERTH_TRY(merge(src, st, dst));
   }
   return {};

@@ -93,3 +93,18 @@ TEST_CASE("layer view: a symlinked directory in the path never leads outside the
   REQUIRE(view.flatten("/etc", t / "out2").ok());  // the link itself is copied as a link
   CHECK(std::filesystem::is_symlink(t / "out2/etc"));
 }
+
+TEST_CASE("layer view: a link left by an earlier flatten does not redirect a later one") {
+  test::TempDir t;
+  test::write_text(t / "host/keep.txt", "k\n");
+  test::write_text(t / "l0/x/y", "lower\n");  // x is a directory in the lower layer ...
+  std::filesystem::create_directories(t / "l1");
+  std::filesystem::create_symlink(t / "host", t / "l1/x");  // ... and a link to the host above
+  LayerView view({t / "l1", t / "l0"});
+  REQUIRE(view.flatten("/x", t / "out").ok());
+  CHECK(std::filesystem::is_symlink(t / "out/x"));
+  auto r = view.flatten("/x/y", t / "out");
+  CHECK_FALSE(r.ok());
+  CHECK_FALSE(std::filesystem::exists(t / "host/y"));
+  CHECK(std::filesystem::exists(t / "host/keep.txt"));
+}
