@@ -17,9 +17,9 @@ namespace cli {
 namespace {
 
 struct BuildOpts {
-  std::string dir, file;
+  std::string dir, file, target, platform;
   std::vector<std::string> tags, build_args;
-  bool no_cache = false, quiet = false;
+  bool no_cache = false, quiet = false, pull = false;
 };
 
 la_ssize_t append_to_string(struct archive*, void* data, const void* buf, size_t n) {
@@ -81,6 +81,9 @@ void register_build_commands(CLI::App& app, Context& ctx) {
   b->add_option("--build-arg", o->build_args, "Set build-time variables");
   b->add_flag("--no-cache", o->no_cache, "Do not use cache when building the image");
   b->add_flag("-q,--quiet", o->quiet, "Suppress the build output and print image ID on success");
+  b->add_option("--target", o->target, "Set the target build stage to build");
+  b->add_flag("--pull", o->pull, "Always attempt to pull a newer version of the image");
+  b->add_option("--platform", o->platform, "Set platform if server is multi-platform capable");
   b->callback([&ctx, o] {
     std::string path = "/build?rm=1";
     for (const auto& t : o->tags) path += "&t=" + url_encode(t);
@@ -101,6 +104,9 @@ void register_build_commands(CLI::App& app, Context& ctx) {
     if (!args.empty()) path += "&buildargs=" + url_encode(args.dump());
     if (o->no_cache) path += "&nocache=1";
     if (o->quiet) path += "&q=1";
+    if (!o->target.empty()) path += "&target=" + url_encode(o->target);
+    if (o->pull) path += "&pull=1";
+    if (!o->platform.empty()) path += "&platform=" + url_encode(o->platform);
     std::string body = tar_context(o->dir);
     bool tty = ::isatty(STDOUT_FILENO);
     JsonMessagePrinter printer(stdout, tty, tty ? terminal_width(STDOUT_FILENO) : 80);

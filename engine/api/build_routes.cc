@@ -54,6 +54,9 @@ void handle_build(Exchange& ex, const BuildDeps& d) {
       if (v.is_string()) opts.build_args[k] = v.get<std::string>();
   }
   opts.no_cache = req.q_bool("nocache");
+  opts.pull = req.q_bool("pull");
+  if (auto t = req.q("target")) opts.target = *t;
+  if (auto p = req.q("platform")) opts.platform = *p;
   bool quiet = req.q_bool("q");
 
   static std::atomic<unsigned> counter{0};

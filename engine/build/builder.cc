@@ -1,21 +1,23 @@
 #include "engine/build/builder.h"
 
-#include <fcntl.h>
-#include <glob.h>
-#include <sys/stat.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
 #include "engine/base/scope_exit.h"
+#include "engine/build/chown.h"
+#include "engine/build/copy_step.h"
 #include "engine/build/diff_tar.h"
 #include "engine/build/dockerfile.h"
 #include "engine/build/image_config.h"
+#include "engine/build/layer_view.h"
+#include "engine/build/step_cache.h"
 #include "engine/image/digest.h"
 #include "engine/image/reference.h"
 
@@ -27,60 +29,19 @@ base::Error at(const Instruction& ins, const std::string& msg) {
   return base::invalid("Dockerfile:" + std::to_string(ins.line) + ": " + msg);
 }
 
-/// The step cache: key -> image config JSON after the step.
-class StepCache {
- public:
-  explicit StepCache(std::string path) : path_(std::move(path)) {
-    std::ifstream in(path_);
-    if (!in) return;
-    auto j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_object())
-      for (auto& [k, v] : j.items())
-        if (v.is_string()) entries_[k] = v.get<std::string>();
-  }
-  const std::string* find(const std::string& key) const {
-    auto it = entries_.find(key);
-    return it == entries_.end() ? nullptr : &it->second;
-  }
-  void put(const std::string& key, const std::string& config) { entries_[key] = config; }
-  base::Result<void> save() const {
-    nlohmann::json j(entries_);
-    std::string tmp = path_ + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::trunc);
-      out << j.dump();
-      if (!out) return base::internal("write " + tmp);
-    }
-    if (::rename(tmp.c_str(), path_.c_str()) != 0) return base::sys_error("rename " + tmp);
-    return {};
-  }
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
 
- private:
-  std::string path_;
-  std::map<std::string, std::string> entries_;
-};
-
-/// Creates a layer from a directory; returns its diff ID.
-base::Result<image::Digest> layer_from_dir(image::ImageService& images, const std::string& dir) {
+/// Tars a directory into a memfd (deterministic order and times).
+base::Result<base::UniqueFd> tar_dir(const std::string& dir) {
   int raw = ::memfd_create("berth-build-layer", MFD_CLOEXEC);
   if (raw < 0) return base::sys_error("memfd_create");
   base::UniqueFd fd(raw);
-  if (auto r = write_diff_tar(dir, fd.get()); !r) return r.take_error();
+  BERTH_TRY(write_diff_tar(dir, fd.get()));
   if (::lseek(fd.get(), 0, SEEK_SET) != 0) return base::sys_error("seek layer tar");
-  auto info = images.layers().create(fd.get(), std::nullopt, std::nullopt);
-  if (!info) return info.take_error();
-  return info->diff_id;
-}
-
-/// Gives every entry under dir (and dir) a fixed mtime, so equal content tars equally
-/// (copies get the copy time as mtime, which would defeat the COPY cache).
-void settle_dir_times(const std::string& dir) {
-  const struct timespec times[2] = {{0, 0}, {0, 0}};
-  std::error_code ec;
-  std::vector<std::string> dirs{dir};
-  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator(); ++it)
-    dirs.push_back(it->path().string());
-  for (auto d = dirs.rbegin(); d != dirs.rend(); ++d) ::utimensat(AT_FDCWD, d->c_str(), times, AT_SYMLINK_NOFOLLOW);
+  return fd;
 }
 
 std::string remove_dir(const std::string& path) {
@@ -89,59 +50,316 @@ std::string remove_dir(const std::string& path) {
   return ec ? ec.message() : "";
 }
 
-/// Stages COPY sources from the context into staging/<dest>.
-base::Result<void> stage_copy(const Instruction& ins, const std::vector<std::string>& words,
-                              const std::string& context, const std::string& workdir, const std::string& staging) {
+/// What a finished stage leaves for later FROM / COPY --from.
+struct StageResult {
+  std::string name;
+  image::ImageConfig cfg;
+  std::string key;  ///< cache key after its last step
+};
+
+/// One build: the state carried from step to step.
+class BuildRun {
+ public:
+  BuildRun(image::ImageService& images, const std::string& work_root, const RunFn& run,
+           const ImageSourceFn& source, const BuildOptions& opts, const OutputFn& out)
+      : images_(images), work_root_(work_root), run_(run), source_(source), opts_(opts), out_(out),
+        cache_(work_root + "/cache.json") {}
+
+  /// Runs the global ARGs and stages 0..last_stage of df against the context directory.
+  base::Result<image::ImageConfig> build(const Dockerfile& df, size_t last_stage, const std::string& context_dir);
+
+ private:
+  void announce(const Instruction& ins) {
+    out_("Step " + std::to_string(++step_) + "/" + std::to_string(total_) + " : " + ins.text() + "\n");
+  }
+  std::string tmp_dir(const std::string& what) {
+    return work_root_ + "/tmp/" + what + "-" + std::to_string(::getpid()) + "-" + std::to_string(step_);
+  }
+  /// An earlier stage by name or index, or nullptr.
+  const StageResult* find_stage(const std::string& name) const;
+  base::Result<image::Image> image(const Instruction& ins, const std::string& ref);
+  base::Status from(const Stage& stage);
+  base::Status step(const Instruction& ins);
+  /// A COPY/ADD with its flags resolved; a --from source is found but not yet read.
+  struct CopyPlan {
+    CopySpec spec;
+    std::string from_key;          ///< --from: the stage's cache key or the image ID
+    image::ImageConfig from_cfg;   ///< --from: its layers
+  };
+  base::Result<CopyPlan> plan_copy(const Instruction& ins);
+  /// What the cache key of a COPY/ADD depends on; stages it (into staging) when only the
+  /// staged result can tell (ADD of a URL).
+  base::Result<std::string> copy_content(const Instruction& ins, const CopyPlan& plan, std::string& staging);
+  /// Stages the COPY/ADD into staging (reading a --from source's layers).
+  base::Status stage(const Instruction& ins, const CopyPlan& plan, const std::string& staging);
+  base::Status run(const Instruction& ins, const std::string& staging);
+  base::Result<image::Digest> layer_from_dir(const std::string& dir);
+  std::vector<std::string> lowerdirs(const image::ImageConfig& cfg) const {
+    std::vector<std::string> dirs;
+    for (auto it = cfg.diff_ids.rbegin(); it != cfg.diff_ids.rend(); ++it)
+      dirs.push_back(images_.layers().diff_dir(*it));
+    return dirs;
+  }
+
+  image::ImageService& images_;
+  const std::string& work_root_;
+  const RunFn& run_;
+  const ImageSourceFn& source_;
+  const BuildOptions& opts_;
+  const OutputFn& out_;
+  StepCache cache_;
+  std::string context_dir_;
+  size_t step_ = 0, total_ = 0;
+  StageState global_;
+  std::vector<StageResult> done_;
+  // The stage being built.
+  StageState st_;
+  image::ImageConfig cfg_;
+  std::string key_;
+};
+
+const StageResult* BuildRun::find_stage(const std::string& name) const {
+  std::string n = lower(name);
+  for (const auto& s : done_)
+    if (!s.name.empty() && s.name == n) return &s;
+  if (!n.empty() && n.size() < 6 && std::all_of(n.begin(), n.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+    size_t i = std::stoul(n);
+    if (i < done_.size()) return &done_[i];
+  }
+  return nullptr;
+}
+
+base::Result<image::Image> BuildRun::image(const Instruction& ins, const std::string& ref) {
+  auto img = source_(ref, opts_);
+  if (!img) return at(ins, ins.keyword + " " + ref + ": " + img.error().message);
+  return img;
+}
+
+base::Status BuildRun::from(const Stage& stage) {
+  announce(stage.from);
+  std::string base = expand_vars(stage.base, [&](const std::string& n) { return lookup_var(global_, n); });
+  st_ = StageState{};
+  cfg_ = image::ImageConfig{};
+  if (const StageResult* prev = find_stage(base); prev && !std::isdigit(static_cast<unsigned char>(base[0]))) {
+    cfg_ = prev->cfg;
+    key_ = prev->key;
+  } else if (base == "scratch") {
+    key_ = "scratch";
+  } else {
+    auto img = image(stage.from, base);
+    if (!img) return img.take_error();
+    cfg_ = img->config;
+    key_ = img->id.str();
+    out_(" ---> " + img->id.short_hex() + "\n");
+  }
+  st_.config = cfg_.config;
+  return {};
+}
+
+base::Result<BuildRun::CopyPlan> BuildRun::plan_copy(const Instruction& ins) {
+  auto look = [&](const std::string& n) { return lookup_var(st_, n); };
+  auto words = ins.exec_form ? ins.argv : split_words(expand_vars(ins.args, look));
   if (words.size() < 2) return at(ins, ins.keyword + " requires at least two arguments");
-  std::string dest = words.back();
-  if (!dest.starts_with("/")) dest = (workdir.empty() ? std::string("/") : workdir + "/") + dest;
-  std::vector<std::string> sources;
-  for (size_t i = 0; i + 1 < words.size(); ++i) {
-    std::string pattern = context + "/" + words[i];
-    glob_t g{};
-    int rc = ::glob(pattern.c_str(), 0, nullptr, &g);
-    if (rc != 0 || g.gl_pathc == 0) {
-      ::globfree(&g);
-      return at(ins, ins.keyword + " failed: no source files were specified: " + words[i]);
-    }
-    for (size_t k = 0; k < g.gl_pathc; ++k) sources.emplace_back(g.gl_pathv[k]);
-    ::globfree(&g);
-  }
-  bool dest_is_dir = dest.ends_with("/") || dest.ends_with("/.") || sources.size() > 1;
-  std::error_code ec;
-  for (const auto& src : sources) {
-    std::string canon = fs::weakly_canonical(src, ec).string();
-    std::string root = fs::weakly_canonical(context, ec).string();
-    if (canon != root && !canon.starts_with(root + "/")) return at(ins, "source outside the build context: " + src);
-    fs::path target = fs::path(staging) / fs::path(dest).relative_path();
-    bool is_dir = fs::is_directory(src);
-    if (is_dir || dest_is_dir) {
-      fs::create_directories(target, ec);
-      if (!is_dir) target /= fs::path(src).filename();
-    } else {
-      fs::create_directories(target.parent_path(), ec);
-    }
-    fs::copy(src, target, fs::copy_options::recursive | fs::copy_options::copy_symlinks |
-                              fs::copy_options::overwrite_existing, ec);
-    if (ec) return at(ins, "copy " + src + ": " + ec.message());
-  }
+  CopyPlan plan;
+  CopySpec& spec = plan.spec;
+  spec.dest = words.back();
+  spec.sources.assign(words.begin(), words.end() - 1);
+  spec.workdir = st_.config.working_dir;
+  spec.src_root = context_dir_;
+  spec.add = ins.keyword == "ADD";
   if (auto chown = ins.flag("chown")) {
-    unsigned uid = 0, gid = 0;
-    char colon = 0;
-    std::istringstream in(*chown);
-    if (!(in >> uid)) return at(ins, "--chown supports numeric uid[:gid] only: " + *chown);
-    gid = uid;
-    if (in >> colon && !(colon == ':' && in >> gid)) return at(ins, "bad --chown: " + *chown);
-    for (auto it = fs::recursive_directory_iterator(staging); it != fs::recursive_directory_iterator(); ++it)
-      if (::lchown(it->path().c_str(), uid, gid) != 0) return base::sys_error("chown " + it->path().string());
+    LayerView rootfs(lowerdirs(cfg_));
+    auto owner = resolve_chown(expand_vars(*chown, look), rootfs.read_file("etc/passwd"), rootfs.read_file("etc/group"));
+    if (!owner) return at(ins, owner.error().message);
+    spec.owner = *owner;
+  }
+  if (auto chmod = ins.flag("chmod")) {
+    auto mode = parse_chmod(*chmod);
+    if (!mode) return at(ins, mode.error().message);
+    spec.mode = *mode;
+  }
+  if (auto from = ins.flag("from")) {
+    std::string name = expand_vars(*from, look);
+    if (const StageResult* s = find_stage(name)) {
+      plan.from_cfg = s->cfg;
+      plan.from_key = "stage " + s->key;
+    } else {
+      auto img = image(ins, name);
+      if (!img) return img.take_error();
+      plan.from_cfg = img->config;
+      plan.from_key = "image " + img->id.str();
+    }
+  }
+  return plan;
+}
+
+base::Result<std::string> BuildRun::copy_content(const Instruction& ins, const CopyPlan& plan, std::string& staging) {
+  std::string owner = plan.spec.owner ? std::to_string(plan.spec.owner->uid) + ":" + std::to_string(plan.spec.owner->gid) : "";
+  if (!plan.from_key.empty()) return plan.from_key + "\n" + owner;
+  auto digest = source_digest(ins, plan.spec);
+  if (!digest) return digest.take_error();
+  if (*digest) return **digest + "\n" + owner;
+  staging = tmp_dir("copy");
+  BERTH_TRY(stage(ins, plan, staging));
+  auto tar = tar_dir(staging);
+  if (!tar) return tar.take_error();
+  auto h = image::sha256_file("/proc/self/fd/" + std::to_string(tar->get()));
+  if (!h) return h.take_error();
+  return h->str();
+}
+
+base::Status BuildRun::stage(const Instruction& ins, const CopyPlan& plan, const std::string& staging) {
+  remove_dir(staging);
+  std::error_code ec;
+  fs::create_directories(staging, ec);
+  if (ec) return base::internal("create " + staging + ": " + ec.message());
+  if (plan.from_key.empty()) return stage_copy(ins, plan.spec, staging);
+  std::string from_root = tmp_dir("from");
+  auto cleanup = base::ScopeExit([&] { remove_dir(from_root); });
+  remove_dir(from_root);
+  LayerView view(lowerdirs(plan.from_cfg));
+  for (const auto& s : plan.spec.sources) BERTH_TRY(view.flatten(glob_free_prefix(s), from_root));
+  CopySpec spec = plan.spec;
+  spec.src_root = from_root;
+  return stage_copy(ins, spec, staging);
+}
+
+base::Status BuildRun::run(const Instruction& ins, const std::string& staging) {
+  if (!run_) return at(ins, "RUN is not available");
+  RunRequest req;
+  req.lowerdirs = lowerdirs(cfg_);
+  req.upper_dir = staging;
+  req.argv = command_of(ins, st_);
+  req.env = st_.config.env;
+  for (const auto& [k, v] : st_.args)
+    if (!lookup_var(StageState{st_.config, {}, {}}, k)) req.env.push_back(k + "=" + v);
+  req.working_dir = st_.config.working_dir;
+  req.user = st_.config.user;
+  auto rc = run_(req);
+  if (!rc) return rc.error().wrap("Dockerfile:" + std::to_string(ins.line) + ": " + ins.text());
+  if (*rc != 0)
+    return base::invalid("Dockerfile:" + std::to_string(ins.line) + ": " + ins.text() + ": exit code " +
+                         std::to_string(*rc));
+  return {};
+}
+
+base::Result<image::Digest> BuildRun::layer_from_dir(const std::string& dir) {
+  auto fd = tar_dir(dir);
+  if (!fd) return fd.take_error();
+  auto info = images_.layers().create(fd->get(), std::nullopt, std::nullopt);
+  if (!info) return info.take_error();
+  return info->diff_id;
+}
+
+base::Status BuildRun::step(const Instruction& ins) {
+  announce(ins);
+  auto look = [&](const std::string& n) { return lookup_var(st_, n); };
+  std::string expanded = ins.keyword == "RUN" ? ins.text() : expand_vars(ins.text(), look);
+  std::string content;
+  std::string staging;
+  auto cleanup = base::ScopeExit([&] {
+    if (!staging.empty()) remove_dir(staging);
+  });
+  std::error_code ec;
+  std::optional<CopyPlan> copy_plan;
+  if (ins.keyword == "COPY" || ins.keyword == "ADD") {
+    auto plan = plan_copy(ins);
+    if (!plan) return plan.take_error();
+    copy_plan = std::move(*plan);
+    auto c = copy_content(ins, *copy_plan, staging);
+    if (!c) return c.take_error();
+    content = *c;
+  }
+  if (ins.keyword == "RUN")  // build args reach RUN through its environment
+    for (const auto& [k, v] : st_.args) content += k + "=" + v + "\n";
+  std::string new_key = image::sha256_of(key_ + "\n" + expanded + "\n" + content).str();
+  if (is_metadata(ins)) BERTH_TRY(apply_metadata(ins, st_, opts_.build_args));
+  // Docker creates a WORKDIR that no layer has: such a WORKDIR makes a (cached) layer.
+  bool workdir_layer = false;
+  if (ins.keyword == "WORKDIR" && !cfg_.diff_ids.empty()) {
+    workdir_layer = true;
+    for (const auto& d : cfg_.diff_ids)
+      workdir_layer = workdir_layer && !fs::is_directory(images_.layers().diff_dir(d) + st_.config.working_dir);
+  }
+  const bool cacheable = !is_metadata(ins) || workdir_layer;
+  if (!opts_.no_cache && cacheable) {
+    if (const std::string* hit = cache_.find(new_key)) {
+      auto cached = image::parse_image_config(*hit);
+      bool layers_ok = cached.ok();
+      if (layers_ok)
+        for (const auto& d : cached->diff_ids) layers_ok = layers_ok && images_.layers().has(d);
+      if (layers_ok) {
+        cfg_ = std::move(*cached);
+        cfg_.config = st_.config;  // metadata state is carried by st_
+        key_ = new_key;
+        out_(" ---> Using cache\n");
+        return {};
+      }
+    }
+  }
+  if (copy_plan && staging.empty()) {
+    staging = tmp_dir("copy");
+    BERTH_TRY(stage(ins, *copy_plan, staging));
+  } else if (workdir_layer) {
+    staging = tmp_dir("workdir");
+    remove_dir(staging);
+    fs::create_directories(staging + st_.config.working_dir, ec);
+    settle_dir_times(staging);
+  } else if (ins.keyword == "RUN") {
+    staging = tmp_dir("run");
+    remove_dir(staging);
+    fs::create_directories(staging, ec);
+    BERTH_TRY(run(ins, staging));
+  }
+  if (!staging.empty()) {
+    auto d = layer_from_dir(staging);
+    if (!d) return d.take_error();
+    cfg_.diff_ids.push_back(*d);
+  }
+  image::HistoryItem h;
+  h.created_by = expanded;
+  h.empty_layer = staging.empty();
+  cfg_.history.push_back(h);
+  cfg_.config = st_.config;
+  key_ = new_key;
+  if (cacheable) {
+    cache_.put(new_key, image::image_config_to_json(cfg_));
+    BERTH_TRY(cache_.save());
   }
   return {};
+}
+
+base::Result<image::ImageConfig> BuildRun::build(const Dockerfile& df, size_t last_stage,
+                                                 const std::string& context_dir) {
+  context_dir_ = context_dir;
+  total_ = df.global_args.size();
+  for (size_t i = 0; i <= last_stage; ++i) total_ += 1 + df.stages[i].instructions.size();
+  for (const auto& ins : df.global_args) {
+    announce(ins);
+    BERTH_TRY(apply_metadata(ins, global_, opts_.build_args));
+  }
+  for (size_t i = 0; i <= last_stage; ++i) {
+    const Stage& stage = df.stages[i];
+    BERTH_TRY(from(stage));
+    for (const auto& ins : stage.instructions) BERTH_TRY(step(ins));
+    cfg_.config = st_.config;
+    done_.push_back(StageResult{stage.name, cfg_, key_});
+  }
+  return cfg_;
 }
 
 }  // namespace
 
 Builder::Builder(image::ImageService& images, std::string work_root, RunFn run)
-    : images_(images), work_root_(std::move(work_root)), run_(std::move(run)) {}
+    : images_(images), work_root_(std::move(work_root)), run_(std::move(run)) {
+  source_ = [this](const std::string& ref, const BuildOptions& opts) -> base::Result<image::Image> {
+    if (!opts.pull)
+      if (auto img = images_.resolve(ref); img || img.error().code != base::Code::NotFound) return img;
+    image::PullOptions po;
+    if (!opts.platform.empty()) po.platform = opts.platform;
+    return images_.pull(ref, po, nullptr);
+  };
+}
 
 base::Result<image::Image> Builder::build(const std::string& context_dir, const BuildOptions& opts,
                                           const OutputFn& out) {
@@ -158,138 +376,21 @@ base::Result<image::Image> Builder::build(const std::string& context_dir, const 
   text << in.rdbuf();
   auto df = parse_dockerfile(text.str());
   if (!df) return df.take_error();
+  size_t last = df->stages.size() - 1;
+  if (!opts.target.empty()) {
+    std::string want = lower(opts.target);
+    size_t i = 0;
+    while (i < df->stages.size() && df->stages[i].name != want) ++i;
+    if (i == df->stages.size()) return base::invalid("failed to reach build target " + opts.target + " in Dockerfile");
+    last = i;
+  }
   std::error_code ec;
   fs::create_directories(work_root_ + "/tmp", ec);
   if (ec) return base::internal("create " + work_root_ + "/tmp: " + ec.message());
-  StepCache cache(work_root_ + "/cache.json");
-
-  size_t total = df->global_args.size();
-  for (const auto& st : df->stages) total += 1 + st.instructions.size();
-  size_t step = 0;
-  auto announce = [&](const Instruction& ins) {
-    out("Step " + std::to_string(++step) + "/" + std::to_string(total) + " : " + ins.text() + "\n");
-  };
-  StageState global;
-  for (const auto& ins : df->global_args) {
-    announce(ins);
-    if (auto r = apply_metadata(ins, global, opts.build_args); !r) return r.take_error();
-  }
-
-  image::ImageConfig cfg;
-  for (const auto& stage : df->stages) {
-    announce(stage.from);
-    std::string base = expand_vars(stage.base, [&](const std::string& n) { return lookup_var(global, n); });
-    StageState st;
-    std::string key;
-    cfg = image::ImageConfig{};
-    if (base != "scratch") {
-      auto img = images_.resolve(base);
-      if (!img) return at(stage.from, "FROM " + base + ": " + img.error().message);
-      cfg = img->config;
-      st.config = cfg.config;
-      key = img->id.str();
-      out(" ---> " + img->id.short_hex() + "\n");
-    } else {
-      key = "scratch";
-    }
-    for (const auto& ins : stage.instructions) {
-      announce(ins);
-      auto look = [&](const std::string& n) { return lookup_var(st, n); };
-      std::string expanded = ins.keyword == "RUN" ? ins.text() : expand_vars(ins.text(), look);
-      std::string content;
-      std::string staging;
-      auto cleanup = base::ScopeExit([&] {
-        if (!staging.empty()) remove_dir(staging);
-      });
-      if (ins.keyword == "COPY" || ins.keyword == "ADD") {
-        if (ins.flag("from")) return at(ins, ins.keyword + " --from is not supported yet");
-        staging = work_root_ + "/tmp/copy-" + std::to_string(::getpid()) + "-" + std::to_string(step);
-        remove_dir(staging);
-        fs::create_directories(staging, ec);
-        auto words = split_words(expand_vars(ins.args, look));
-        if (ins.exec_form) words = ins.argv;
-        if (auto r = stage_copy(ins, words, context_dir, st.config.working_dir, staging); !r) return r.take_error();
-        settle_dir_times(staging);
-        int raw = ::memfd_create("berth-build-hash", MFD_CLOEXEC);
-        if (raw < 0) return base::sys_error("memfd_create");
-        base::UniqueFd fd(raw);
-        if (auto r = write_diff_tar(staging, fd.get()); !r) return r.take_error();
-        auto h = image::sha256_file("/proc/self/fd/" + std::to_string(fd.get()));
-        if (!h) return h.take_error();
-        content = h->str();
-      }
-      if (ins.keyword == "RUN")  // build args reach RUN through its environment
-        for (const auto& [k, v] : st.args) content += k + "=" + v + "\n";
-      std::string new_key = image::sha256_of(key + "\n" + expanded + "\n" + content).str();
-      if (!opts.no_cache && !is_metadata(ins)) {
-        if (const std::string* hit = cache.find(new_key)) {
-          auto cached = image::parse_image_config(*hit);
-          bool layers_ok = cached.ok();
-          if (layers_ok)
-            for (const auto& d : cached->diff_ids) layers_ok = layers_ok && images_.layers().has(d);
-          if (layers_ok) {
-            cfg = *cached;
-            cfg.config = st.config;  // metadata state is carried by st
-            key = new_key;
-            out(" ---> Using cache\n");
-            continue;
-          }
-        }
-      }
-      if (is_metadata(ins)) {
-        if (auto r = apply_metadata(ins, st, opts.build_args); !r) return r.take_error();
-        if (ins.keyword == "WORKDIR" && !cfg.diff_ids.empty()) {
-          // Docker creates the working directory; make a small layer when no layer has it.
-          bool found = false;
-          for (const auto& d : cfg.diff_ids)
-            found = found || fs::is_directory(images_.layers().diff_dir(d) + st.config.working_dir);
-          if (!found) {
-            staging = work_root_ + "/tmp/workdir-" + std::to_string(::getpid()) + "-" + std::to_string(step);
-            remove_dir(staging);
-            fs::create_directories(staging + st.config.working_dir, ec);
-            settle_dir_times(staging);
-          }
-        }
-      } else if (ins.keyword == "RUN") {
-        if (!run_) return at(ins, "RUN is not available");
-        RunRequest req;
-        for (auto it = cfg.diff_ids.rbegin(); it != cfg.diff_ids.rend(); ++it)
-          req.lowerdirs.push_back(images_.layers().diff_dir(*it));
-        staging = work_root_ + "/tmp/run-" + std::to_string(::getpid()) + "-" + std::to_string(step);
-        remove_dir(staging);
-        fs::create_directories(staging, ec);
-        req.upper_dir = staging;
-        req.argv = command_of(ins, st);
-        req.env = st.config.env;
-        for (const auto& [k, v] : st.args)
-          if (!lookup_var(StageState{st.config, {}, {}}, k)) req.env.push_back(k + "=" + v);
-        req.working_dir = st.config.working_dir;
-        req.user = st.config.user;
-        auto rc = run_(req);
-        if (!rc) return rc.error().wrap("Dockerfile:" + std::to_string(ins.line) + ": " + ins.text());
-        if (*rc != 0)
-          return base::invalid("Dockerfile:" + std::to_string(ins.line) + ": " + ins.text() +
-                               ": exit code " + std::to_string(*rc));
-      }
-      if (!staging.empty()) {
-        auto d = layer_from_dir(images_, staging);
-        if (!d) return d.take_error();
-        cfg.diff_ids.push_back(*d);
-      }
-      image::HistoryItem h;
-      h.created_by = expanded;
-      h.empty_layer = staging.empty();
-      cfg.history.push_back(h);
-      cfg.config = st.config;
-      key = new_key;
-      if (!is_metadata(ins)) {
-        cache.put(new_key, image::image_config_to_json(cfg));
-        if (auto r = cache.save(); !r) return r.take_error();
-      }
-    }
-    cfg.config = st.config;
-  }
-  auto img = images_.register_image(image::image_config_to_json(cfg), tags, {}, {});
+  BuildRun run(images_, work_root_, run_, source_, opts, out);
+  auto cfg = run.build(*df, last, context_dir);
+  if (!cfg) return cfg.take_error();
+  auto img = images_.register_image(image::image_config_to_json(*cfg), tags, {}, {});
   if (!img) return img.take_error();
   return img;
 }

@@ -14,9 +14,12 @@ using nlohmann::json;
 
 namespace {
 
-void add_sorted(std::vector<std::string>& v, const std::string& s) {
-  if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+/// Adds s (if absent) keeping v sorted; true when it was added.
+bool add_sorted(std::vector<std::string>& v, const std::string& s) {
+  bool added = std::find(v.begin(), v.end(), s) == v.end();
+  if (added) v.push_back(s);
   std::sort(v.begin(), v.end());
+  return added;
 }
 
 bool erase_value(std::vector<std::string>& v, const std::string& s) {
@@ -87,20 +90,24 @@ std::vector<Digest> ImageStore::find_prefix(const std::string& prefix) const {
 
 Status ImageStore::put(const ImageRecord& rec) {
   auto [it, inserted] = records_.try_emplace(rec.id.hex, rec);
+  bool changed = inserted;
   if (!inserted) {
-    for (const std::string& t : rec.tags) add_sorted(it->second.tags, t);
-    for (const std::string& d : rec.digests) add_sorted(it->second.digests, d);
+    for (const std::string& t : rec.tags) changed |= add_sorted(it->second.tags, t);
+    for (const std::string& d : rec.digests) changed |= add_sorted(it->second.digests, d);
     for (const Digest& m : rec.manifests)
-      if (std::find(it->second.manifests.begin(), it->second.manifests.end(), m) == it->second.manifests.end())
+      if (std::find(it->second.manifests.begin(), it->second.manifests.end(), m) == it->second.manifests.end()) {
         it->second.manifests.push_back(m);
+        changed = true;
+      }
   }
   std::sort(it->second.tags.begin(), it->second.tags.end());
   std::sort(it->second.digests.begin(), it->second.digests.end());
   // A tag names one image: take the new record's tags away from the others.
   for (auto& [hex, other] : records_)
     if (hex != rec.id.hex)
-      for (const std::string& t : rec.tags) erase_value(other.tags, t);
-  return save();
+      for (const std::string& t : rec.tags) changed |= erase_value(other.tags, t);
+  // Re-registering an unchanged image (a fully cached build) writes nothing.
+  return changed ? save() : Status{};
 }
 
 Status ImageStore::set_tag(const std::string& tag, const Digest& id) {

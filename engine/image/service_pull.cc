@@ -1,9 +1,10 @@
 // ImageService: pull from a registry. Each missing layer is downloaded and unpacked at
-// the same time (the bytes go both to the blob store and, through a socket pair, to the
-// unpacker), several layers in parallel; every blob's digest is verified.
-#include <sys/socket.h>
-
+// the same time (the bytes go both to the blob store and, through an in-process queue, to
+// the unpacker), several layers in parallel; every blob's digest is verified.
 #include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
 #include <thread>
 
 #include "engine/base/scope_exit.h"
@@ -18,7 +19,6 @@ namespace engine::image {
 
 using base::Result;
 using base::Status;
-using base::UniqueFd;
 
 struct ImageService::PullJob {
   registry::RegistryClient* client;
@@ -32,18 +32,60 @@ namespace {
 constexpr uint64_t kMaxConfig = 8 << 20;
 constexpr uint64_t kProgressStep = 512 << 10;
 
-Status send_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return base::sys_error("feed unpacker");
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
+/// A bounded in-process byte queue from the download thread to the unpacker (a pipe
+/// without the two kernel copies): push() blocks while `limit` bytes are queued, read()
+/// blocks until bytes or the end arrive. Once the reader has stopped, pushes are dropped.
+class ByteQueue {
+ public:
+  explicit ByteQueue(size_t limit) : limit_(limit) {}
+  void push(const char* p, size_t n) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return queued_ < limit_ || reader_gone_; });
+    if (reader_gone_) return;
+    chunks_.emplace_back(p, n);
+    queued_ += n;
+    cv_.notify_all();
   }
-  return {};
-}
+  void close_writer() {
+    std::lock_guard lock(mu_);
+    writer_done_ = true;
+    cv_.notify_all();
+  }
+  void close_reader() {
+    std::lock_guard lock(mu_);
+    reader_gone_ = true;
+    chunks_.clear();
+    cv_.notify_all();
+  }
+  size_t read(char* buf, size_t n) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !chunks_.empty() || writer_done_; });
+    size_t got = 0;
+    while (got < n && !chunks_.empty()) {
+      std::string& front = chunks_.front();
+      size_t k = std::min(n - got, front.size() - offset_);
+      std::memcpy(buf + got, front.data() + offset_, k);
+      got += k;
+      offset_ += k;
+      if (offset_ == front.size()) {
+        chunks_.pop_front();
+        offset_ = 0;
+      }
+    }
+    queued_ -= got;
+    cv_.notify_all();
+    return got;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> chunks_;
+  size_t offset_ = 0;  ///< consumed bytes of chunks_.front()
+  size_t queued_ = 0;
+  size_t limit_;
+  bool writer_done_ = false, reader_gone_ = false;
+};
 
 // Downloads a (small) config blob and checks its digest.
 Result<std::string> fetch_config(registry::RegistryClient& client, const Digest& d) {
@@ -93,13 +135,8 @@ Status run_parallel(size_t n, int parallel, const std::function<Status(size_t)>&
 
 Status ImageService::pull_layer(const PullJob& job) {
   const std::string id = job.blob.digest.short_hex();
-  int sv[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return base::sys_error("socketpair");
-  UniqueFd wr(sv[0]);
-  UniqueFd rd(sv[1]);
-  // A deep buffer lets the download run ahead of the unpacker (pipelining on 2+ cores).
-  int sndbuf = 4 << 20;
-  ::setsockopt(wr.get(), SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+  // A deep queue lets the download run ahead of the unpacker (pipelining on 2+ cores).
+  ByteQueue queue(8 << 20);
   auto writer = blobs_.writer();
   if (!writer) return writer.take_error();
   const bool had_blob = blobs_.has(job.blob.digest);
@@ -107,18 +144,18 @@ Status ImageService::pull_layer(const PullJob& job) {
   std::thread unpacker([&] {
     UnpackOptions uo;
     uo.hash_compressed = false;  // the blob writer verifies the download's digest
-    layer = layers_.create(rd.get(), job.diff_id, LayerBlob{job.blob.digest, job.blob.media_type, job.blob.size}, uo);
-    rd.reset();  // a failed unpack stops the download with EPIPE instead of blocking it
+    ReadFn read = [&](char* buf, size_t n) -> Result<size_t> { return queue.read(buf, n); };
+    layer = layers_.create(read, job.diff_id, LayerBlob{job.blob.digest, job.blob.media_type, job.blob.size}, uo);
+    queue.close_reader();  // a failed unpack no longer holds up the download
   });
   // If the unpacker stops early the download still completes, so a corrupted blob is
   // reported as such (digest mismatch) rather than as whatever broke the unpacking.
-  bool pipe_broken = false;
   uint64_t last = 0;
   Status dl = job.client->fetch_blob(
       job.blob.digest,
       [&](const char* p, size_t n) -> Status {
         BERTH_TRY(writer->write(p, n));
-        if (!pipe_broken && !send_all(wr.get(), p, n).ok()) pipe_broken = true;
+        queue.push(p, n);
         return {};
       },
       [&](uint64_t got) {
@@ -127,8 +164,7 @@ Status ImageService::pull_layer(const PullJob& job) {
           job.progress({id, "Downloading", got, job.blob.size});
         }
       });
-  ::shutdown(wr.get(), SHUT_WR);
-  wr.reset();
+  queue.close_writer();
   unpacker.join();
   if (!dl.ok()) return dl.take_error().wrap("pull layer " + job.blob.digest.str());
   auto committed = writer->commit(job.blob.digest);

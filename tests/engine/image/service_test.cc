@@ -1,6 +1,7 @@
 #include "engine/image/service.h"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 
@@ -139,4 +140,22 @@ TEST_CASE("image service: shared layers stay until the last image goes / prune")
   REQUIRE(all);
   CHECK(f.svc->list()->empty());
   CHECK(f.svc->layers().list().empty());
+}
+
+TEST_CASE("image service: registering an unchanged image writes nothing / a new tag does") {
+  Fixture f;
+  Image img = f.import("app:1", "one");
+  auto config = f.svc->blobs().read(img.id);
+  REQUIRE(config);
+  auto inode = [&] {
+    struct stat st {};
+    return ::stat((f.dir / "root/images.json").c_str(), &st) == 0 ? st.st_ino : 0;
+  };
+  auto before = inode();
+  REQUIRE(before != 0);
+  REQUIRE(f.svc->register_image(*config, {"docker.io/library/app:1"}, {}, {}));
+  CHECK(inode() == before);  // images.json is replaced (new inode) only when it changes
+  REQUIRE(f.svc->register_image(*config, {"docker.io/library/app:2"}, {}, {}));
+  CHECK(inode() != before);
+  CHECK(f.svc->resolve("app:2").ok());
 }

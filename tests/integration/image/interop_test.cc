@@ -9,18 +9,14 @@
 #include "engine/base/unique_fd.h"
 #include "engine/image/service.h"
 #include "tests/engine/image/tar_builder.h"
+#include "tests/integration/image/image_maker.h"
 #include "tests/integration/image/registry_fixture.h"
 
 using namespace engine::image;
 using engine::base::UniqueFd;
+using test::open_service;
 
 namespace {
-
-std::unique_ptr<ImageService> open_service(const std::string& root) {
-  auto s = ImageService::open(root);
-  REQUIRE_MESSAGE(s, s.error().str());
-  return std::move(*s);
-}
 
 test::CommandResult skopeo(std::vector<std::string> args) {
   args.insert(args.begin(), "skopeo");

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 extern char** environ;
 
@@ -40,6 +41,56 @@ static bool port_open(int port) {
   return ok;
 }
 
+/// Spawns argv with stdout/stderr to log; throws on failure.
+static pid_t spawn(const std::vector<std::string>& args, const std::string& log) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT, 0600);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) throw std::runtime_error("spawn " + args[0] + " failed");
+  return pid;
+}
+
+/// Waits (polling) until port accepts connections; kills pid and throws if it never does.
+static void await_port(pid_t& pid, int port, const std::string& what) {
+  for (int i = 0; i < 200; ++i) {
+    if (port_open(port)) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  pid = -1;
+  throw std::runtime_error(what + " did not start on port " + std::to_string(port));
+}
+
+/// SIGTERM, then SIGKILL after two seconds; reaps.
+static void terminate(pid_t pid) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGTERM);
+  for (int i = 0; i < 100; ++i) {
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+}
+
+StaticHttpServer::StaticHttpServer(const std::string& dir) {
+  int port = free_port();
+  url_ = "http://127.0.0.1:" + std::to_string(port);
+  pid_ = spawn({"/usr/bin/busybox", "httpd", "-f", "-p", "127.0.0.1:" + std::to_string(port), "-h", dir},
+               "/dev/null");
+  await_port(pid_, port, "busybox httpd");
+}
+
+StaticHttpServer::~StaticHttpServer() { terminate(pid_); }
+
 Registry::Registry(const std::string& user, const std::string& password, bool tls) {
   int port = free_port();
   host_ = "127.0.0.1:" + std::to_string(port);
@@ -59,35 +110,11 @@ Registry::Registry(const std::string& user, const std::string& password, bool tl
     config += "  tls:\n    certificate: " + dir_.path() + "/cert.pem\n    key: " + dir_.path() + "/key.pem\n";
   }
   write_text(dir_ / "config.yml", config);
-  std::string cfg = dir_ / "config.yml";
-  const char* argv[] = {"/usr/bin/docker-registry", "serve", cfg.c_str(), nullptr};
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, (dir_.path() + "/registry.log").c_str(), O_WRONLY | O_CREAT, 0600);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  int rc = posix_spawn(&pid_, argv[0], &fa, nullptr, const_cast<char**>(argv), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw std::runtime_error("spawn docker-registry failed");
-  for (int i = 0; i < 200; ++i) {
-    if (port_open(port)) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, nullptr, 0);
-  pid_ = -1;
-  throw std::runtime_error("docker-registry did not start on " + host_);
+  pid_ = spawn({"/usr/bin/docker-registry", "serve", dir_ / "config.yml"}, dir_ / "registry.log");
+  await_port(pid_, port, "docker-registry");
 }
 
-Registry::~Registry() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);
-  for (int i = 0; i < 100; ++i) {
-    if (::waitpid(pid_, nullptr, WNOHANG) == pid_) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, nullptr, 0);
-}
+Registry::~Registry() { terminate(pid_); }
 
 std::string Registry::blob_data_path(const std::string& hex) const {
   return dir_.path() + "/data/docker/registry/v2/blobs/sha256/" + hex.substr(0, 2) + "/" + hex + "/data";

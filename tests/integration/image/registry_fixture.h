@@ -31,6 +31,22 @@ class Registry {
   pid_t pid_ = -1;
 };
 
+/// Serves a directory over plain HTTP on 127.0.0.1:<free port> with `busybox httpd`
+/// (with Last-Modified headers); killed on destruction.
+class StaticHttpServer {
+ public:
+  explicit StaticHttpServer(const std::string& dir);
+  ~StaticHttpServer();
+  StaticHttpServer(const StaticHttpServer&) = delete;
+  StaticHttpServer& operator=(const StaticHttpServer&) = delete;
+  /// "http://127.0.0.1:<port>".
+  const std::string& url() const { return url_; }
+
+ private:
+  std::string url_;
+  pid_t pid_ = -1;
+};
+
 /// A port nobody listens on right now.
 int free_port();
 

@@ -11,47 +11,16 @@
 #include "engine/image/registry/credentials.h"
 #include "engine/image/service.h"
 #include "tests/engine/image/tar_builder.h"
+#include "tests/integration/image/image_maker.h"
 #include "tests/integration/image/registry_fixture.h"
 
 using namespace engine::image;
 using engine::base::UniqueFd;
 using nlohmann::json;
+using test::make_image;
+using test::open_service;
 
 namespace {
-
-std::unique_ptr<ImageService> open_service(const std::string& root) {
-  auto s = ImageService::open(root);
-  REQUIRE_MESSAGE(s, s.error().str());
-  return std::move(*s);
-}
-
-// Loads an image of several gzip layers (one file each) tagged `tag` into svc.
-Image make_image(ImageService& svc, const test::TempDir& dir, const std::string& tag,
-                 const std::vector<std::pair<std::string, std::string>>& files) {
-  ImageConfig cfg;
-  cfg.created = "2024-05-06T07:08:09Z";
-  cfg.config.cmd = std::vector<std::string>{"/bin/sh"};
-  cfg.config.env = {"PATH=/bin"};
-  test::TarBuilder arch;
-  json layers = json::array();
-  for (size_t i = 0; i < files.size(); ++i) {
-    std::string plain = test::TarBuilder().file(files[i].first, files[i].second).finish();
-    std::string gz = test::TarBuilder("gzip").file(files[i].first, files[i].second).finish();
-    cfg.diff_ids.push_back(sha256_of(plain));
-    cfg.history.push_back({"2024-05-06T07:08:09Z", "ADD " + files[i].first, "", "", false});
-    arch.file("layer" + std::to_string(i) + ".tar.gz", gz);
-    layers.push_back("layer" + std::to_string(i) + ".tar.gz");
-  }
-  std::string c = image_config_to_json(cfg);
-  arch.file("config.json", c);
-  arch.file("manifest.json", json::array({{{"Config", "config.json"}, {"RepoTags", {tag}}, {"Layers", layers}}}).dump());
-  std::string path = dir / ("image-" + std::to_string(files.size()) + ".tar");
-  arch.write_to(path);
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  auto loaded = svc.load(fd.get(), nullptr);
-  REQUIRE_MESSAGE(loaded, loaded.error().str());
-  return loaded->front();
-}
 
 bool has_status(const std::vector<ProgressEvent>& evs, const std::string& prefix) {
   for (const ProgressEvent& e : evs)
