@@ -171,7 +171,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     auto& h = parser_->get();
-    match_ = srv_.router.match(std::string(h.method_string()), target_path(h.target()));
+    match_ = srv_.router.match(std::string(h.method_string()),
+                               target_path(std::string_view(h.target().data(), h.target().size())));
     if (match_.route) parser_->body_limit(match_.route->max_body);
     timer_.expires_after(std::chrono::seconds(srv_.opts.body_timeout_s));
     timer_.async_wait([self = shared_from_this()](beast::error_code tec) {

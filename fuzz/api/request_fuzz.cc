@@ -69,7 +69,7 @@ void decode(const api::Request& req) {
   if (!body) return;
   try {
     auto ensure = [](const std::string& name, bool) -> engine::base::Result<std::pair<std::string, std::string>> {
-      return std::pair{name.empty() ? std::string("anon") : name, "/var/lib/berth/volumes/x/_data"};
+      return std::pair<std::string, std::string>{name.empty() ? "anon" : name, "/var/lib/berth/volumes/x/_data"};
     };
     (void)engine::container::build_container(*body, image(), ensure);
     (void)api::network_create_spec(*body);
@@ -97,7 +97,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (parser.is_header_done() && !matched) {
       matched = true;
       const auto& h = parser.get();
-      match = router().match(std::string(h.method_string()), api::target_path(h.target()));
+      match = router().match(std::string(h.method_string()),
+                             api::target_path(std::string_view(h.target().data(), h.target().size())));
       if (!match.route) return 0;
       parser.body_limit(match.route->max_body);
       parser.eager(true);
