@@ -267,7 +267,7 @@ Result<ApiClient::Hijacked> ApiClient::hijack(const std::string& method, const s
   TlsSocket outer(conn->tls->get_executor());
   outer.assign(generic(AF_UNIX, SOCK_STREAM), pair->second.release(), ec);
   if (ec) return io_error(Code::Internal, ec, "relay tls stream");
-  engine::api::start_tls_pump(conn->tls, std::move(outer));
+  engine::api::start_tls_pump(conn->tls, std::move(outer), /*fin_half_close=*/true);
   std::thread([ioc = conn->ioc, ctx = conn->ctx] { ioc->run(); }).detach();
   conn->tls.reset();
   h.fd = pair->first.release();

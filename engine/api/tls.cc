@@ -57,8 +57,8 @@ std::shared_ptr<ssl::context> base_context(ssl::context::method m) {
 /// Relays one TLS connection and one socketpair end; see start_tls_pump.
 class TlsPump : public std::enable_shared_from_this<TlsPump> {
  public:
-  TlsPump(std::shared_ptr<TlsStream> tls, TlsSocket plain)
-      : tls_(std::move(tls)), plain_(std::move(plain)), timer_(plain_.get_executor()) {}
+  TlsPump(std::shared_ptr<TlsStream> tls, TlsSocket plain, bool fin_half_close)
+      : tls_(std::move(tls)), plain_(std::move(plain)), timer_(plain_.get_executor()), fin_half_close_(fin_half_close) {}
 
   void start() {
     read_tls();
@@ -85,6 +85,7 @@ class TlsPump : public std::enable_shared_from_this<TlsPump> {
       if (ec == asio::error::eof || ec == ssl::error::stream_truncated) {
         error_code ignored;
         plain_.shutdown(asio::socket_base::shutdown_send, ignored);
+        if (local_done_) close_all();  // both directions have ended
         return;
       }
       return close_all();
@@ -104,6 +105,15 @@ class TlsPump : public std::enable_shared_from_this<TlsPump> {
   void on_plain_read(error_code ec, size_t n) {
     if (closed_) return;
     if (ec) {
+      if (fin_half_close_ && ec == asio::error::eof) {
+        // Only our sending has ended (stdin of an attach/exec): say so with a TCP half-close
+        // and keep reading, as close_notify would end the whole session here.
+        local_done_ = true;
+        error_code ignored;
+        tls_->next_layer().shutdown(asio::socket_base::shutdown_send, ignored);
+        if (up_ == Up::Done) close_all();
+        return;
+      }
       // The local side is done: end the TLS session once no read is pending on it.
       closing_ = true;
       error_code ignored;
@@ -143,6 +153,7 @@ class TlsPump : public std::enable_shared_from_this<TlsPump> {
   std::array<char, 16384> up_buf_{};
   std::array<char, 16384> down_buf_{};
   Up up_ = Up::Done;
+  bool fin_half_close_ = false, local_done_ = false;
   bool closing_ = false, finishing_ = false, closed_ = false;
 };
 
@@ -190,8 +201,8 @@ Result<std::pair<engine::base::UniqueFd, engine::base::UniqueFd>> make_socket_pa
   return std::pair{engine::base::UniqueFd(sv[0]), engine::base::UniqueFd(sv[1])};
 }
 
-void start_tls_pump(std::shared_ptr<TlsStream> tls, TlsSocket plain) {
-  std::make_shared<TlsPump>(std::move(tls), std::move(plain))->start();
+void start_tls_pump(std::shared_ptr<TlsStream> tls, TlsSocket plain, bool fin_half_close) {
+  std::make_shared<TlsPump>(std::move(tls), std::move(plain), fin_half_close)->start();
 }
 
 }  // namespace engine::api

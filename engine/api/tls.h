@@ -6,7 +6,8 @@
 /// socketpair, so the code on the other end (the HTTP session, a hijacked attach/exec
 /// stream, the CLI's raw-stream copy loop) works on an ordinary fd whatever the transport.
 /// A pump ends when both sides have ended: the peer's end of input becomes a half-close
-/// of the pair; the pair's end becomes a TLS close_notify and the TCP connection's close.
+/// of the pair; the pair's end becomes a TLS close_notify and the TCP connection's close
+/// (see start_tls_pump for the client's half-close).
 #include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/ssl.hpp>
 #include <memory>
@@ -35,6 +36,9 @@ engine::base::Result<std::pair<engine::base::UniqueFd, engine::base::UniqueFd>> 
 /// Relays between an established TLS stream and `plain` (a socketpair end, created on the
 /// same executor, which must serialize handlers: a strand or a single-threaded context).
 /// Runs on that executor until both directions have ended; owns both from now on.
-void start_tls_pump(std::shared_ptr<TlsStream> tls, TlsSocket plain);
+/// The end of `plain`'s input becomes close_notify (the session is over: server side) or,
+/// with fin_half_close, a TCP half-close while the peer's data keeps flowing (client side:
+/// stdin of attach/exec ended). berthd reads both as the end of the client's input.
+void start_tls_pump(std::shared_ptr<TlsStream> tls, TlsSocket plain, bool fin_half_close = false);
 
 }  // namespace engine::api

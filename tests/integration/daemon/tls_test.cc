@@ -93,6 +93,10 @@ class TcpDaemon {
     }
   }
   ~TcpDaemon() {
+    // Containers outlive a stopped daemon (live restore): remove them first, also after a failure.
+    cli::ApiClient c(unix_host_);
+    if (auto list = c.request("GET", "/containers/json?all=1"); pid_ > 0 && list && list->ok())
+      for (const auto& ct : list->json()) (void)c.request("DELETE", "/containers/" + ct.value("Id", "") + "?force=1");
     if (pid_ > 0) {
       ::kill(pid_, SIGTERM);
       ::waitpid(pid_, nullptr, 0);
@@ -140,6 +144,11 @@ TEST_CASE("tls: berthd with --tlsverify serves berth and the docker CLI, and ref
   INFO(run.err);
   CHECK(run.exit_code == 0);
   CHECK(run.out == "hi\n");
+  // stdin over TLS: its end reaches the container (cat exits) and the output still arrives.
+  REQUIRE(test::run_command({berth, "run", "-d", "--name", "tlsc", "busybox", "sleep", "60"}, env).exit_code == 0);
+  auto piped = test::run_command({berth, "exec", "-i", "tlsc", "cat"}, env, 30, "piped over tls\n");
+  CHECK(piped.exit_code == 0);
+  CHECK(piped.out == "piped over tls\n");
 
   // No client certificate: the daemon ends the handshake.
   auto refused = test::run_command({berth, "-H", tcp, "--tls", "version"}, {"HOME=" + home, "BERTH_AUTOSTART=0"});
@@ -164,6 +173,9 @@ TEST_CASE("tls: berthd with --tlsverify serves berth and the docker CLI, and ref
   auto drun = test::run_command({docker, "run", "--rm", "busybox", "echo", "over tls"}, denv);
   INFO(drun.err);
   CHECK(drun.out == "over tls\n");
+  auto dexec = test::run_command({docker, "exec", "-i", "tlsc", "cat"}, denv, 30, "docker stdin\n");
+  CHECK(dexec.out == "docker stdin\n");
+  CHECK(test::run_command({berth, "rm", "-f", "tlsc"}, env).exit_code == 0);
   CHECK(cli::ApiClient(d.unix_host()).ping().ok());
 }
 
