@@ -120,7 +120,7 @@ Result<Conn> connect(const std::string& host, const engine::api::TlsOptions& opt
   if (aec) SSL_set_tlsext_host_name(c.tls->native_handle(), addr->host.c_str());  // SNI for names only
   if (opts.verify) c.tls->set_verify_callback(asio::ssl::host_name_verification(addr->host));
   c.tls->handshake(asio::ssl::stream_base::client, ec);
-  if (ec) return unavailable("tls handshake: " + ec.message());
+  if (ec) return unavailable("tls handshake");
   return c;
 }
 
