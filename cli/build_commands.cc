@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/build_context.h"
 #include "cli/context.h"
 #include "cli/image_support.h"
 
@@ -68,6 +69,8 @@ std::string tar_context(const std::string& dir) {
 }
 
 }  // namespace
+
+std::string build_context_tar(const std::string& dir) { return tar_context(dir); }
 
 void register_build_commands(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<BuildOpts>();

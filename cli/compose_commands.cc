@@ -6,6 +6,7 @@
 
 #include "cli/compose_config.h"
 #include "cli/compose_project.h"
+#include "cli/extra_commands.h"
 #include "compose/load/loader.h"
 
 namespace cli {
@@ -67,6 +68,9 @@ void register_compose_commands(CLI::App& app, Context& ctx) {
   register_compose_ps(*compose, ctx, g);
   register_compose_logs(*compose, ctx, g);
   register_compose_exec(*compose, ctx, g);
+  register_compose_build(*compose, ctx, g);
+  register_compose_events(*compose, ctx, g);
+  register_compose_cp(*compose, ctx, g);
   for (const ComposeVerb& v : kComposeVerbs) {
     bool implemented = false;
     for (const CLI::App* sub : compose->get_subcommands({})) implemented = implemented || sub->get_name() == v.name;

@@ -1,6 +1,10 @@
 // compose's EngineClient over the Docker Engine API (see compose_engine.h).
 #include "cli/compose_engine.h"
 
+#include "cli/build_context.h"
+#include "cli/image_support.h"
+#include "engine/base/time.h"
+
 namespace cli {
 
 namespace eb = engine::base;
@@ -36,6 +40,42 @@ ResourceInfo resource(const nlohmann::json& j) {
   return ResourceInfo{j.value("Name", ""), j.value("Id", j.value("Name", "")), j.value("Driver", ""),
                       string_map(j.value("Labels", nlohmann::json::object()))};
 }
+
+/// "name:tag" -> (name, tag); a digest stays whole after '@'; no tag = latest.
+std::pair<std::string, std::string> split_ref(const std::string& ref) {
+  auto slash = ref.rfind('/');
+  auto colon = ref.rfind(':');
+  if (auto at = ref.find('@'); at != std::string::npos) return {ref.substr(0, at), ref.substr(at + 1)};
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash))
+    return {ref.substr(0, colon), ref.substr(colon + 1)};
+  return {ref, "latest"};
+}
+
+/// The text of a JSON message's "error" (a string, or the object's dump).
+std::string message_of(const nlohmann::json& j) {
+  const nlohmann::json& e = j["error"];
+  return e.is_string() ? e.get<std::string>() : e.dump();
+}
+
+/// Splits a stream of newline-separated JSON messages and hands each object to `fn`.
+class JsonLines {
+ public:
+  explicit JsonLines(std::function<void(const nlohmann::json&)> fn) : fn_(std::move(fn)) {}
+  bool feed(std::string_view d) {
+    partial_.append(d);
+    size_t nl;
+    while ((nl = partial_.find('\n')) != std::string::npos) {
+      auto j = nlohmann::json::parse(partial_.substr(0, nl), nullptr, false);
+      partial_.erase(0, nl + 1);
+      if (j.is_object()) fn_(j);
+    }
+    return true;
+  }
+
+ private:
+  std::function<void(const nlohmann::json&)> fn_;
+  std::string partial_;
+};
 
 }  // namespace
 
@@ -175,6 +215,29 @@ eb::Result<int64_t> ComposeEngine::wait_container(const std::string& id) {
   return j.value("StatusCode", int64_t{0});
 }
 
+eb::Result<bool> ComposeEngine::wait_container_event(const std::string& id, int64_t since_ns,
+                                                    std::chrono::milliseconds timeout) {
+  auto stamp = [](int64_t ns) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%lld.%09lld", static_cast<long long>(ns / 1000000000),
+                  static_cast<long long>(ns % 1000000000));
+    return std::string(buf);
+  };
+  int64_t until = eb::now_ns() + std::chrono::duration_cast<std::chrono::nanoseconds>(timeout).count();
+  nlohmann::json f = {{"type", {{"container", true}}}, {"container", {{id, true}}}};
+  bool seen = false;
+  // since= replays what happened after the caller's last look, so no event falls in between.
+  auto r = api_.stream("GET", "/events?since=" + stamp(since_ns) + "&until=" + stamp(until) +
+                                  "&filters=" + url_encode(f.dump()), {},
+                       [&](std::string_view) {
+                         seen = true;
+                         return false;
+                       });
+  if (!r) return r.take_error();
+  if (!r->ok()) return http_error("events", *r);
+  return seen;
+}
+
 eb::Status ComposeEngine::container_logs(const std::string& id, const compose::plan::LogOptions& o,
                                          const compose::plan::OutputSink& sink) {
   std::string path = "/containers/" + url_encode(id) + "/logs?stdout=1&stderr=1&follow=" + (o.follow ? "1" : "0") +
@@ -281,30 +344,64 @@ eb::Result<std::string> ComposeEngine::image_id(const std::string& ref) {
 }
 
 eb::Status ComposeEngine::pull_image(const std::string& ref) {
-  std::string name = ref, tag = "latest";
-  auto slash = ref.rfind('/');
-  auto colon = ref.rfind(':');
-  if (auto at = ref.find('@'); at != std::string::npos) {
-    name = ref.substr(0, at), tag = ref.substr(at + 1);
-  } else if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
-    name = ref.substr(0, colon), tag = ref.substr(colon + 1);
-  }
+  auto [name, tag] = split_ref(ref);
   // The body is a stream of JSON progress messages; an {"error": ...} one means the pull failed.
-  std::string error, partial;
+  std::string error;
+  JsonLines lines([&](const nlohmann::json& j) {
+    if (j.contains("error")) error = message_of(j);
+  });
   auto r = api_.stream("POST", "/images/create?fromImage=" + url_encode(name) + "&tag=" + url_encode(tag), {},
-                       [&](std::string_view d) {
-                         partial.append(d);
-                         size_t nl;
-                         while ((nl = partial.find('\n')) != std::string::npos) {
-                           auto j = nlohmann::json::parse(partial.substr(0, nl), nullptr, false);
-                           partial.erase(0, nl + 1);
-                           if (j.is_object() && j.contains("error")) error = j["error"].dump();
-                         }
-                         return true;
-                       });
+                       [&](std::string_view d) { return lines.feed(d); });
   if (!r) return r.take_error();
   if (!r->ok()) return http_error("pull " + ref, *r);
-  if (!error.empty()) return eb::internal("pull " + ref + ": " + nlohmann::json::parse(error).get<std::string>());
+  if (!error.empty()) return eb::internal("pull " + ref + ": " + error);
+  return {};
+}
+
+eb::Result<std::string> ComposeEngine::build_image(const compose::plan::BuildRequest& b,
+                                                   const compose::plan::OutputSink& out) {
+  std::string path = "/build?rm=1&dockerfile=" + url_encode(b.dockerfile);
+  for (const std::string& t : b.tags) path += "&t=" + url_encode(t);
+  if (!b.args.empty()) path += "&buildargs=" + url_encode(nlohmann::json(b.args).dump());
+  if (!b.labels.empty()) path += "&labels=" + url_encode(nlohmann::json(b.labels).dump());
+  if (!b.target.empty()) path += "&target=" + url_encode(b.target);
+  if (b.no_cache) path += "&nocache=1";
+  if (b.pull) path += "&pull=1";
+  if (b.quiet) path += "&q=1";
+  std::string body = build_context_tar(b.context);
+  std::string id, error;
+  JsonLines lines([&](const nlohmann::json& j) {
+    if (j.contains("error")) error = message_of(j);
+    else if (j.contains("stream") && j["stream"].is_string() && out) out(1, j["stream"].get<std::string>());
+    else if (j.contains("aux") && j["aux"].is_object()) id = j["aux"].value("ID", id);
+  });
+  auto r = request_streamed(api_, "POST", path, {}, body, "application/x-tar",
+                            [&](std::string_view d) { return lines.feed(d); });
+  if (!r) return r.take_error();
+  if (!r->ok()) return http_error("build " + b.tags.front(), *r);
+  if (!error.empty()) return eb::internal(error);
+  return id;
+}
+
+eb::Status ComposeEngine::push_image(const std::string& ref, const compose::plan::OutputSink& out) {
+  auto [name, tag] = split_ref(ref);
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (std::string auth = registry_auth_header(registry_of(ref)); !auth.empty())
+    headers.push_back({"X-Registry-Auth", auth});
+  std::string error;
+  JsonLines lines([&](const nlohmann::json& j) {
+    if (j.contains("error")) {
+      error = message_of(j);
+    } else if (j.contains("status") && j["status"].is_string() && out) {
+      std::string line = j.contains("id") && j["id"].is_string() ? j["id"].get<std::string>() + ": " : "";
+      out(1, line + j["status"].get<std::string>() + "\n");
+    }
+  });
+  auto r = request_streamed(api_, "POST", "/images/" + name + "/push?tag=" + url_encode(tag), headers, "",
+                            "application/json", [&](std::string_view d) { return lines.feed(d); });
+  if (!r) return r.take_error();
+  if (!r->ok()) return http_error("push " + ref, *r);
+  if (!error.empty()) return eb::internal(error);
   return {};
 }
 

@@ -30,6 +30,7 @@ class ComposeEngine : public compose::plan::EngineClient {
   Status remove_container(const std::string& id, bool force, bool volumes) override;
   Result<compose::plan::ContainerState> inspect_container(const std::string& id) override;
   Result<int64_t> wait_container(const std::string& id) override;
+  Result<bool> wait_container_event(const std::string& id, int64_t since_ns, std::chrono::milliseconds timeout) override;
   Status container_logs(const std::string& id, const compose::plan::LogOptions& opts,
                         const compose::plan::OutputSink& sink) override;
   Result<int64_t> exec(const std::string& id, const compose::plan::ExecOptions& opts,
@@ -47,6 +48,12 @@ class ComposeEngine : public compose::plan::EngineClient {
   Result<std::string> image_id(const std::string& ref) override;
   Status pull_image(const std::string& ref) override;
   Status remove_image(const std::string& ref) override;
+  Result<std::string> build_image(const compose::plan::BuildRequest& req,
+                                  const compose::plan::OutputSink& out) override;
+  Status push_image(const std::string& ref, const compose::plan::OutputSink& out) override;
+
+  /// The API client (streams and hijacked connections the interface does not cover: events, attach).
+  const ApiClient& api() const { return api_; }
 
  private:
   /// Sends a request; non-2xx becomes an Error whose Code follows the HTTP status.

@@ -1,12 +1,17 @@
 // berth compose exec and run: a command in a service's running container, or a one-off
 // container of the service.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <thread>
 
+#include "cli/attach.h"
 #include "cli/compose_project.h"
 #include "compose/plan/create_body.h"
 #include "compose/plan/labels.h"
 #include "engine/base/strings.h"
+#include "engine/base/unique_fd.h"
 
 namespace cli {
 
@@ -17,16 +22,81 @@ struct ExecFlags {
   std::vector<std::string> cmd, env, volumes, labels;
   int index = 1;
   bool no_tty = false, detach = false, privileged = false, rm = false, no_deps = false, service_ports = false;
+  bool interactive = true;
+  /// A TTY unless -T, when stdin is a terminal (as docker compose does).
+  bool tty() const { return !no_tty && ::isatty(STDIN_FILENO) == 1; }
 };
 
-/// Writes exec/run output to our stdout and stderr as it arrives.
-compose::plan::OutputSink passthrough() {
-  return [](int stream, std::string_view d) {
-    std::FILE* out = stream == 2 ? stderr : stdout;
-    std::fwrite(d.data(), 1, d.size(), out);
-    std::fflush(out);
-    return true;
-  };
+/// Adds -T, -i (stdin is attached by default, as in docker compose) and -d.
+void add_stdio_flags(CLI::App* cmd, ExecFlags& f, const char* detach_help) {
+  cmd->add_flag("-T,--no-TTY", f.no_tty, "Disable pseudo-TTY allocation (default: a TTY when stdin is a terminal)");
+  cmd->add_flag("-i,--interactive", f.interactive, "Keep STDIN open even if not attached (default true)");
+  cmd->add_flag("-d,--detach", f.detach, detach_help);
+}
+
+/// POST {path} hijacked, then our stdin to it and its output to ours until it closes.
+void relay(const ApiClient& api, const std::string& path, const std::string& body, bool tty, bool send_stdin) {
+  auto hj = api.hijack("POST", path, body);
+  if (!hj) fail(hj.error().str(), kExitDaemonError);
+  if (hj->fd < 0) fail_response(hj->head);
+  engine::base::UniqueFd fd(hj->fd);
+  relay_stream(fd.get(), hj->early, tty, send_stdin);
+}
+
+/// `compose exec`: exec create, then start detached (-d) or hijacked with stdin; returns the exit code.
+int exec_in_service(ComposeEngine& engine, const std::string& id, const ExecFlags& f) {
+  const ApiClient& api = engine.api();
+  const bool tty = f.tty(), attach = !f.detach;
+  nlohmann::json body = {{"AttachStdin", attach && f.interactive}, {"AttachStdout", attach}, {"AttachStderr", attach},
+                         {"Tty", tty}, {"Cmd", f.cmd}, {"Env", f.env}, {"Privileged", f.privileged}};
+  if (!f.user.empty()) body["User"] = f.user;
+  if (!f.workdir.empty()) body["WorkingDir"] = f.workdir;
+  HttpResponse c = check(api.request("POST", "/containers/" + url_encode(id) + "/exec", body.dump()));
+  if (!c.ok()) fail_response(c);
+  const std::string exec_id = c.json().value("Id", "");
+  const std::string start = nlohmann::json{{"Detach", f.detach}, {"Tty", tty}}.dump();
+  if (f.detach) {
+    HttpResponse r = check(api.request("POST", "/exec/" + exec_id + "/start", start));
+    if (!r.ok()) fail_response(r);
+    return 0;
+  }
+  relay(api, "/exec/" + exec_id + "/start", start, tty, f.interactive);
+  HttpResponse info = check(api.request("GET", "/exec/" + exec_id + "/json"));
+  if (!info.ok()) fail_response(info);
+  nlohmann::json j = info.json();
+  return j["ExitCode"].is_number() ? j["ExitCode"].get<int>() : kExitDaemonError;
+}
+
+/// `compose run` attached: attach (with stdin) before start so no output is lost, wait for the exit.
+int run_attached(ComposeEngine& engine, const std::string& id, const ExecFlags& f, bool tty) {
+  const ApiClient& api = engine.api();
+  std::string path = "/containers/" + id + "/attach?stream=1&stdout=1&stderr=1" + (f.interactive ? "&stdin=1" : "");
+  auto hj = api.hijack("POST", path);
+  if (!hj) fail(hj.error().str(), kExitDaemonError);
+  if (hj->fd < 0) fail_response(hj->head);
+  engine::base::UniqueFd fd(hj->fd);
+  // Waiting from before start: an exit can never be missed.
+  engine::base::Result<int64_t> code = engine::base::internal("no exit status");
+  std::thread waiter([&] {
+    std::string out;
+    auto r = api.stream("POST", "/containers/" + id + "/wait?condition=next-exit", "", [&](std::string_view d) {
+      out.append(d);
+      return true;
+    });
+    if (!r) code = r.take_error();
+    else if (!r->ok()) code = engine::base::internal(r->error_message());
+    else code = nlohmann::json::parse(out, nullptr, false).value("StatusCode", int64_t{-1});
+  });
+  if (auto st = engine.start_container(id); !st.ok()) {
+    fd.reset();
+    (void)engine.kill_container(id, "SIGKILL");
+    waiter.join();
+    fail(st.error().str(), kExitDaemonError);
+  }
+  relay_stream(fd.get(), hj->early, tty, f.interactive);
+  waiter.join();
+  if (!code) fail(code.error().str(), kExitDaemonError);
+  return static_cast<int>(*code);
 }
 
 }  // namespace
@@ -36,8 +106,7 @@ void register_compose_exec(CLI::App& compose, Context& ctx, std::shared_ptr<Comp
     auto f = std::make_shared<ExecFlags>();
     CLI::App* cmd = compose.add_subcommand("exec", "Execute a command in a running container");
     cmd->add_option("service", f->service, "Service")->required();
-    cmd->add_flag("-T,--no-TTY", f->no_tty, "Disable pseudo-TTY allocation (output is never a TTY in this build)");
-    cmd->add_flag("-d,--detach", f->detach, "Detached mode: Run command in the background");
+    add_stdio_flags(cmd, *f, "Detached mode: Run command in the background");
     cmd->add_option("-u,--user", f->user, "Run the command as this user");
     cmd->add_option("-w,--workdir", f->workdir, "Path to workdir directory for this command");
     cmd->add_option("-e,--env", f->env, "Set environment variables (KEY=VALUE, repeatable)");
@@ -49,7 +118,6 @@ void register_compose_exec(CLI::App& compose, Context& ctx, std::shared_ptr<Comp
     cmd->footer("The command follows SERVICE: berth compose " + cmd->get_name() + " [OPTIONS] SERVICE COMMAND [ARGS...]");
     cmd->callback([f, g, cmd, &ctx] {
       f->cmd = cmd->remaining();
-      if (f->detach) fail("compose exec -d: detached exec is not supported yet");
       if (f->cmd.empty()) fail("compose exec: a command is required after SERVICE");
       compose::model::Project p = load_compose_project(*g, {f->service});
       ComposeSession s(ctx, *g);
@@ -59,22 +127,14 @@ void register_compose_exec(CLI::App& compose, Context& ctx, std::shared_ptr<Comp
       for (auto& c : *cs)
         if (c.labels[std::string(compose::plan::kLabelNumber)] == std::to_string(f->index)) target = &c;
       if (!target) fail("service \"" + f->service + "\" is not running");
-      compose::plan::ExecOptions o;
-      o.cmd = f->cmd;
-      o.env = f->env;
-      o.user = f->user;
-      o.working_dir = f->workdir;
-      o.privileged = f->privileged;
-      auto code = s.engine.exec(target->id, o, passthrough());
-      if (!code) fail(code.error().str(), kExitDaemonError);
-      if (*code != 0) throw CLI::RuntimeError(static_cast<int>(*code));
+      if (int code = exec_in_service(s.engine, target->id, *f); code != 0) throw CLI::RuntimeError(code);
     });
   }
   {
     auto f = std::make_shared<ExecFlags>();
     CLI::App* cmd = compose.add_subcommand("run", "Run a one-off command on a service");
     cmd->add_option("service", f->service, "Service")->required();
-    cmd->add_flag("-d,--detach", f->detach, "Run container in background and print container ID");
+    add_stdio_flags(cmd, *f, "Run container in background and print container ID");
     cmd->add_flag("--rm", f->rm, "Automatically remove the container when it exits");
     cmd->add_option("-e,--env", f->env, "Set environment variables (KEY=VALUE, repeatable)");
     cmd->add_option("-v,--volume", f->volumes, "Bind mount a volume (SRC:DST[:ro], repeatable)");
@@ -85,7 +145,6 @@ void register_compose_exec(CLI::App& compose, Context& ctx, std::shared_ptr<Comp
     cmd->add_option("-w,--workdir", f->workdir, "Working directory inside the container");
     cmd->add_flag("--no-deps", f->no_deps, "Don't start linked services");
     cmd->add_flag("--service-ports", f->service_ports, "Run command with the service's ports enabled and mapped to the host");
-    cmd->add_flag("-T,--no-TTY", f->no_tty, "Disable pseudo-TTY allocation (output is never a TTY in this build)");
     // Everything after SERVICE is the command, options included (`exec web sh -c "..."`).
     cmd->prefix_command();
     cmd->fallthrough(false);  // leftover words are the command, not the parent's
@@ -104,7 +163,8 @@ void register_compose_exec(CLI::App& compose, Context& ctx, std::shared_ptr<Comp
         check_status(s.orch.up(p, o));
       }
       s.progress.finish();
-      auto spec = compose::plan::container_spec(p, svc->second, 1, true);
+      check_status(s.orch.prepare_files(p, {f->service}));
+      auto spec = compose::plan::container_spec(p, svc->second, 1, true, s.orch.files_dir(p));
       if (!spec) fail(spec.error().str());
       nlohmann::json& b = spec->body;
       std::string name = !f->name.empty() ? f->name
@@ -122,24 +182,27 @@ void register_compose_exec(CLI::App& compose, Context& ctx, std::shared_ptr<Comp
       if (!f->service_ports) b["HostConfig"]["PortBindings"] = nlohmann::json::object();
       b["HostConfig"]["RestartPolicy"] = {{"Name", "no"}};
       b["HostConfig"]["AutoRemove"] = false;
+      const bool tty = f->tty() && !f->detach;
+      b["Tty"] = tty;
+      b["OpenStdin"] = f->interactive && !f->detach;
+      b["StdinOnce"] = f->interactive && !f->detach;
+      b["AttachStdin"] = f->interactive && !f->detach;
       std::string image = b.value("Image", "");
-      if (auto id = s.engine.image_id(image); !id && id.error().code == engine::base::Code::NotFound)
-        check_status(s.engine.pull_image(image));
+      if (auto id = s.engine.image_id(image); !id && id.error().code == engine::base::Code::NotFound) {
+        if (svc->second.build) check_status(s.orch.build(p, {f->service}, {}));
+        else check_status(s.engine.pull_image(image));
+      }
       auto id = s.engine.create_container(name, b);
       if (!id) fail(id.error().str(), kExitDaemonError);
       for (const auto& [net, ep] : spec->extra_networks) check_status(s.engine.connect_network(net, *id, ep));
-      check_status(s.engine.start_container(*id), kExitDaemonError);
       if (f->detach) {
+        check_status(s.engine.start_container(*id), kExitDaemonError);
         std::printf("%s\n", name.c_str());
         return;
       }
-      compose::plan::LogOptions lo;
-      lo.follow = true;
-      check_status(s.engine.container_logs(*id, lo, passthrough()));
-      auto code = s.engine.wait_container(*id);
+      int code = run_attached(s.engine, *id, *f, tty);
       if (f->rm) (void)s.engine.remove_container(*id, true, true);
-      if (!code) fail(code.error().str(), kExitDaemonError);
-      if (*code != 0) throw CLI::RuntimeError(static_cast<int>(*code));
+      if (code != 0) throw CLI::RuntimeError(code);
     });
   }
 }

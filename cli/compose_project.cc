@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "compose/load/env_file.h"
 #include "compose/plan/labels.h"
+#include "engine/base/fs.h"
 
 namespace cli {
 
@@ -15,8 +17,9 @@ namespace {
 
 /// Statuses after which an object has nothing more going on.
 bool is_done(const std::string& s) {
-  static const char* kDone[] = {"Created", "Started", "Healthy", "Running", "Removed", "Stopped", "Exited",
-                                "Pulled", "Restarted", "Killed", "Paused", "Unpaused", "Error", "Unhealthy"};
+  static const char* kDone[] = {"Created", "Started", "Healthy", "Running", "Removed",  "Stopped",
+                                "Exited",  "Pulled",  "Built",   "Pushed",  "Restarted", "Killed",
+                                "Paused",  "Unpaused", "Error",  "Unhealthy"};
   for (const char* d : kDone)
     if (s == d) return true;
   return s.rfind("Exited", 0) == 0;
@@ -32,6 +35,7 @@ compose::model::Project load_compose_project(ComposeGlobals& g, const std::vecto
   opts.services = services;
   auto p = compose::load::load_project(opts);
   if (!p) fail(p.error().str(), 1);
+  g.project_dir = p->working_dir;
   return std::move(*p);
 }
 
@@ -44,6 +48,32 @@ bool use_colour(const ComposeGlobals& g, int fd) {
   if (g.ansi == "always") return true;
   if (std::getenv("NO_COLOR")) return false;
   return isatty(fd) == 1;
+}
+
+compose::plan::EnvLookup project_env(const ComposeGlobals& g) {
+  // Read once, here: the orchestrator calls the lookup from several threads.
+  auto files = std::make_shared<std::map<std::string, std::string>>();
+  std::vector<std::string> paths = g.load.env_files;
+  if (paths.empty() && !g.project_dir.empty()) paths.push_back(g.project_dir + "/.env");
+  compose::load::Environment shell = compose::load::Environment::process();
+  for (const std::string& path : paths) {
+    auto text = engine::base::read_file(path);
+    if (!text) continue;  // the loader already reported unreadable --env-file files
+    auto pairs = compose::load::parse_env_file(*text, path, shell);
+    if (!pairs) continue;
+    for (auto& [k, v] : *pairs) (*files)[k] = v;
+  }
+  return [files](const std::string& name) -> std::optional<std::string> {
+    if (const char* v = std::getenv(name.c_str())) return std::string(v);
+    auto it = files->find(name);
+    if (it == files->end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+std::string compose_files_base() {
+  if (const char* d = std::getenv("BERTH_COMPOSE_DIR"); d && *d) return d;
+  return "/run/berth-compose";
 }
 
 Progress::Progress(const ComposeGlobals& g) {
@@ -105,6 +135,16 @@ void Progress::redraw() {
   std::fflush(stderr);
 }
 
+void Progress::print(const std::string& text) {
+  if (quiet_) return;
+  std::lock_guard<std::mutex> l(mu_);
+  if (live_ && drawn_) std::fprintf(stderr, "\033[%zuA\033[J", drawn_);
+  std::fputs(text.c_str(), stderr);
+  drawn_ = 0;
+  if (live_ && !lines_.empty()) redraw();
+  std::fflush(stderr);
+}
+
 void Progress::finish() {
   std::lock_guard<std::mutex> l(mu_);
   if (live_ && !lines_.empty()) redraw();
@@ -112,8 +152,38 @@ void Progress::finish() {
   drawn_ = 0;
 }
 
+namespace {
+
+/// RunOptions with the project environment, the files directory and build/push output filled in.
+compose::plan::RunOptions session_options(const ComposeGlobals& g, compose::plan::RunOptions o, Progress& progress) {
+  if (!o.env) o.env = project_env(g);
+  if (o.files_base.empty()) o.files_base = compose_files_base();
+  if (!o.image_output) {
+    // "service  | line" on stderr, whole lines only (build steps arrive in pieces).
+    auto partial = std::make_shared<std::map<std::string, std::string>>();
+    auto mu = std::make_shared<std::mutex>();
+    o.image_output = [partial, mu, &progress](const std::string& service, std::string_view text) {
+      std::string out;
+      {
+        std::lock_guard<std::mutex> l(*mu);
+        std::string& buf = (*partial)[service];
+        buf.append(text);
+        size_t nl;
+        while ((nl = buf.find('\n')) != std::string::npos) {
+          out += service + "  | " + buf.substr(0, nl) + "\n";
+          buf.erase(0, nl + 1);
+        }
+      }
+      if (!out.empty()) progress.print(out);
+    };
+  }
+  return o;
+}
+
+}  // namespace
+
 ComposeSession::ComposeSession(Context& ctx, const ComposeGlobals& g, compose::plan::RunOptions opts)
-    : engine(ctx.connect()), progress(g), orch(engine, progress.sink(), opts) {}
+    : engine(ctx.connect()), progress(g), orch(engine, progress.sink(), session_options(g, std::move(opts), progress)) {}
 
 std::string log_name(const compose::plan::ContainerSummary& c) {
   auto svc = c.labels.find(std::string(compose::plan::kLabelService));

@@ -27,6 +27,7 @@ struct ComposeGlobals {
   compose::load::LoadOptions load;
   std::string progress = "auto";  ///< auto | tty | plain | quiet
   std::string ansi = "auto";      ///< auto | never | always
+  std::string project_dir;        ///< set by load_compose_project: the loaded project's directory
 };
 
 /// Loads the project (services named on the command line switch their profiles on); fails with exit 1.
@@ -35,6 +36,10 @@ compose::model::Project load_compose_project(ComposeGlobals& g, const std::vecto
 void check_status(const engine::base::Status& st, int code = 1);
 /// True when colours go to this stream (ansi flag, NO_COLOR, isatty).
 bool use_colour(const ComposeGlobals& g, int fd);
+/// The project environment: the process environment over the env files (--env-file, else <project>/.env).
+compose::plan::EnvLookup project_env(const ComposeGlobals& g);
+/// Where compose writes secrets and configs: $BERTH_COMPOSE_DIR, else /run/berth-compose.
+std::string compose_files_base();
 
 /// Progress output of compose verbs on stderr.
 class Progress {
@@ -46,6 +51,8 @@ class Progress {
   void on_event(const compose::plan::Event& e);
   /// Freezes the live display (call before printing anything else).
   void finish();
+  /// Prints text (whole lines) to stderr above the live lines, which stay at the bottom.
+  void print(const std::string& text);
 
  private:
   struct Line {
@@ -98,5 +105,7 @@ void register_compose_lifecycle(CLI::App& compose, Context& ctx, std::shared_ptr
 void register_compose_ps(CLI::App& compose, Context& ctx, std::shared_ptr<ComposeGlobals> g);
 void register_compose_logs(CLI::App& compose, Context& ctx, std::shared_ptr<ComposeGlobals> g);
 void register_compose_exec(CLI::App& compose, Context& ctx, std::shared_ptr<ComposeGlobals> g);
+void register_compose_build(CLI::App& compose, Context& ctx, std::shared_ptr<ComposeGlobals> g);
+void register_compose_events(CLI::App& compose, Context& ctx, std::shared_ptr<ComposeGlobals> g);
 
 }  // namespace cli

@@ -35,6 +35,9 @@ compose::plan::UpOptions up_options(const UpFlags& f) {
   o.remove_orphans = f.remove_orphans;
   o.no_start = f.no_start;
   o.pull = f.pull;
+  o.build = f.build;
+  o.no_build = f.no_build;
+  if (f.build && f.no_build) fail("--build and --no-build are incompatible");
   for (const std::string& s : f.scale) {
     auto eq = s.find('=');
     if (eq == std::string::npos) fail("--scale " + s + ": expected SERVICE=NUM");
@@ -179,7 +182,6 @@ void register_compose_up(CLI::App& compose, Context& ctx, std::shared_ptr<Compos
   up->add_flag("--no-log-prefix", f->no_prefix, "Don't print prefix in logs");
   up->add_flag("--no-color", f->no_colour, "Produce monochrome output");
   up->callback([f, g, &ctx] {
-    if (f->build) fail("compose up --build: building images is not supported yet");
     if (f->detach && (f->abort_on_exit || !f->exit_code_from.empty()))
       fail("--abort-on-container-exit and --exit-code-from cannot be combined with --detach");
     compose::model::Project p = load_compose_project(*g, f->services);
@@ -207,7 +209,6 @@ void register_compose_up(CLI::App& compose, Context& ctx, std::shared_ptr<Compos
   CLI::App* create = compose.add_subcommand("create", "Creates containers for a service");
   add_convergence_flags(create, *cf);
   create->callback([cf, g, &ctx] {
-    if (cf->build) fail("compose create --build: building images is not supported yet");
     compose::model::Project p = load_compose_project(*g, cf->services);
     ComposeSession s(ctx, *g);
     compose::plan::UpOptions o = up_options(*cf);

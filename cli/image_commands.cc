@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/context.h"
+#include "cli/object_verbs.h"
 #include "cli/format.h"
 #include "cli/image_support.h"
 #include "cli/table.h"
@@ -149,19 +150,8 @@ void add_inspect(CLI::App& image, Context& ctx) {
   inspect->add_option("-f,--format", o->format, "Format output: json (default)");
   inspect->callback([&ctx, o] {
     ApiClient api = ctx.connect();
-    nlohmann::json out = nlohmann::json::array();
-    int rc = 0;
-    for (const auto& n : o->names) {
-      HttpResponse r = check(api.request("GET", "/images/" + url_encode(n) + "/json"));
-      if (!r.ok()) {
-        std::fprintf(stderr, "Error response from daemon: %s\n", r.error_message().c_str());
-        rc = 1;
-        continue;
-      }
-      out.push_back(r.json());
-    }
-    std::printf("%s\n", out.dump(4).c_str());
-    if (rc) throw CLI::RuntimeError(rc);
+    inspect_objects(api, o->names, [](const std::string& n) { return "/images/" + url_encode(n) + "/json"; },
+                    o->format);
   });
 }
 

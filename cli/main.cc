@@ -7,6 +7,7 @@
 #include "cli/compose_commands.h"
 #include "cli/container_flags.h"
 #include "cli/context.h"
+#include "cli/extra_commands.h"
 
 /// docker's flags take one value per use (-e A -e B), never a run of words: a
 /// repeatable option must not swallow the positional arguments after it.
@@ -32,6 +33,10 @@ int main(int argc, char** argv) {
   cli::register_volume_commands(app, ctx);
   cli::register_image_commands(app, ctx);
   cli::register_build_commands(app, ctx);
+  cli::register_copy_command(app, ctx);
+  cli::register_update_command(app, ctx);
+  cli::register_stats_command(app, ctx);
+  cli::register_system_group(app, ctx);
   cli::register_compose_commands(app, ctx);
   cli::register_pending_commands(app, ctx);
   one_value_per_flag(app);

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/context.h"
+#include "cli/object_verbs.h"
 #include "cli/format.h"
 #include "cli/table.h"
 #include "engine/base/time.h"
@@ -87,22 +88,7 @@ void register_network_commands(CLI::App& app, Context& ctx) {
   inspect->add_option("-f,--format", o->format, "Format the output using a template, or json");
   inspect->callback([&ctx, o] {
     ApiClient api = ctx.connect();
-    json out = json::array();
-    int rc = 0;
-    for (const auto& n : o->names) {
-      HttpResponse r = check(api.request("GET", "/networks/" + url_encode(n)));
-      if (!r.ok()) {
-        std::fprintf(stderr, "Error response from daemon: %s\n", r.error_message().c_str());
-        rc = 1;
-        continue;
-      }
-      out.push_back(r.json());
-    }
-    if (!o->format.empty() && o->format != "json")
-      for (const auto& n : out) std::printf("%s\n", render_format(o->format, n).c_str());
-    else
-      std::printf("%s\n", out.dump(4).c_str());
-    if (rc) throw CLI::RuntimeError(rc);
+    inspect_objects(api, o->names, [](const std::string& n) { return "/networks/" + url_encode(n); }, o->format);
   });
 
   auto* rm = net->add_subcommand("rm", "Remove one or more networks");
@@ -110,17 +96,7 @@ void register_network_commands(CLI::App& app, Context& ctx) {
   rm->add_option("names", o->names, "Networks")->required();
   rm->callback([&ctx, o] {
     ApiClient api = ctx.connect();
-    int rc = 0;
-    for (const auto& n : o->names) {
-      HttpResponse r = check(api.request("DELETE", "/networks/" + url_encode(n)));
-      if (!r.ok()) {
-        std::fprintf(stderr, "Error response from daemon: %s\n", r.error_message().c_str());
-        rc = 1;
-        continue;
-      }
-      std::printf("%s\n", n.c_str());
-    }
-    if (rc) throw CLI::RuntimeError(rc);
+    remove_objects(api, o->names, [](const std::string& n) { return "/networks/" + url_encode(n); });
   });
 
   auto* prune = net->add_subcommand("prune", "Remove all unused networks");

@@ -28,11 +28,9 @@ constexpr Verb kVerbs[] = {
     {"inspect", "Return low-level information on berth objects"},
     {"wait", "Block until one or more containers stop, then print their exit codes"},
     {"top", "Display the running processes of a container"},
-    {"stats", "Display a live stream of container resource usage statistics"},
     {"pause", "Pause all processes within one or more containers"},
     {"unpause", "Unpause all processes within one or more containers"},
     {"rename", "Rename a container"},
-    {"cp", "Copy files/folders between a container and the local filesystem"},
     {"port", "List port mappings or a specific mapping for the container"},
     {"events", "Get real time events from the daemon"},
     {"images", "List images"},
@@ -68,7 +66,6 @@ const std::vector<Group>& groups() {
       {"volume", "Manage volumes",
        {{"create", "Create a volume"}, {"ls", "List volumes"}, {"inspect", "Display detailed information on one or more volumes"},
         {"rm", "Remove one or more volumes"}, {"prune", "Remove unused local volumes"}}},
-      {"system", "Manage berth", {{"df", "Show berth disk usage"}, {"prune", "Remove unused data"}, {"info", "Display system-wide information"}}},
   };
   return g;
 }

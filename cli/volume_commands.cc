@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/context.h"
+#include "cli/object_verbs.h"
 #include "cli/table.h"
 
 namespace cli {
@@ -74,19 +75,7 @@ void register_volume_commands(CLI::App& app, Context& ctx) {
   inspect->add_option("-f,--format", o->format, "Output format (json)");
   inspect->callback([&ctx, o] {
     ApiClient api = ctx.connect();
-    nlohmann::json out = nlohmann::json::array();
-    int rc = 0;
-    for (const auto& n : o->names) {
-      HttpResponse r = check(api.request("GET", "/volumes/" + url_encode(n)));
-      if (!r.ok()) {
-        std::fprintf(stderr, "Error response from daemon: %s\n", r.error_message().c_str());
-        rc = 1;
-        continue;
-      }
-      out.push_back(r.json());
-    }
-    std::printf("%s\n", out.dump(4).c_str());
-    if (rc) throw CLI::RuntimeError(rc);
+    inspect_objects(api, o->names, [](const std::string& n) { return "/volumes/" + url_encode(n); }, o->format);
   });
 
   auto* rm = vol->add_subcommand("rm", "Remove one or more volumes");
@@ -95,17 +84,8 @@ void register_volume_commands(CLI::App& app, Context& ctx) {
   rm->add_flag("-f,--force", o->force, "Force the removal of one or more volumes");
   rm->callback([&ctx, o] {
     ApiClient api = ctx.connect();
-    int rc = 0;
-    for (const auto& n : o->names) {
-      HttpResponse r = check(api.request("DELETE", "/volumes/" + url_encode(n) + (o->force ? "?force=1" : "")));
-      if (!r.ok()) {
-        std::fprintf(stderr, "Error response from daemon: %s\n", r.error_message().c_str());
-        rc = 1;
-        continue;
-      }
-      std::printf("%s\n", n.c_str());
-    }
-    if (rc) throw CLI::RuntimeError(rc);
+    std::string query = o->force ? "?force=1" : "";
+    remove_objects(api, o->names, [&](const std::string& n) { return "/volumes/" + url_encode(n) + query; });
   });
 
   auto* prune = vol->add_subcommand("prune", "Remove unused local volumes");

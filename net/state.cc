@@ -8,6 +8,7 @@
 
 #include "engine/base/fs.h"
 #include "engine/base/log.h"
+#include "engine/network_json.h"
 
 namespace net {
 
@@ -16,32 +17,11 @@ using nlohmann::json;
 
 namespace {
 
-json to_json(const engine::EndpointInfo& e) {
-  return {{"network_id", e.network_id}, {"endpoint_id", e.endpoint_id}, {"container_id", e.container_id},
-          {"container_name", e.container_name}, {"ifname", e.ifname}, {"ipv4", e.ipv4},
-          {"gateway", e.gateway}, {"mac", e.mac}, {"prefix_len", e.prefix_len}, {"dns_names", e.dns_names}};
-}
-
-engine::EndpointInfo endpoint_from(const json& j) {
-  engine::EndpointInfo e;
-  e.network_id = j.value("network_id", "");
-  e.endpoint_id = j.value("endpoint_id", "");
-  e.container_id = j.value("container_id", "");
-  e.container_name = j.value("container_name", "");
-  e.ifname = j.value("ifname", "");
-  e.ipv4 = j.value("ipv4", "");
-  e.gateway = j.value("gateway", "");
-  e.mac = j.value("mac", "");
-  e.prefix_len = j.value("prefix_len", 0);
-  e.dns_names = j.value("dns_names", std::vector<std::string>{});
-  return e;
-}
-
 json to_json(const NetworkRecord& r) {
   const auto& s = r.info.spec;
   json eps = json::object();
   for (const auto& [cid, e] : r.endpoints)
-    eps[cid] = {{"info", to_json(e.info)}, {"netns_path", e.netns_path}, {"host_veth", e.host_veth},
+    eps[cid] = {{"info", json(e.info)}, {"netns_path", e.netns_path}, {"host_veth", e.host_veth},
                 {"default_route", e.default_route}};
   return {{"id", s.id}, {"name", s.name}, {"driver", s.driver}, {"subnet", s.subnet}, {"gateway", s.gateway},
           {"ip_range", s.ip_range}, {"internal", s.internal}, {"enable_ipv6", s.enable_ipv6},
@@ -70,7 +50,7 @@ NetworkRecord network_from(const json& j) {
   const json eps = j.value("endpoints", json::object());
   for (const auto& [cid, e] : eps.items()) {
     EndpointRecord er;
-    er.info = endpoint_from(e.value("info", json::object()));
+    er.info = e.value("info", json::object()).get<engine::EndpointInfo>();
     er.netns_path = e.value("netns_path", "");
     er.host_veth = e.value("host_veth", "");
     er.default_route = e.value("default_route", true);

@@ -12,7 +12,7 @@ namespace schema {
 struct Violation {
   std::vector<std::string> path;  ///< e.g. {"services", "web", "ports", "0"}
   bool names_key = false;         ///< the last segment is an offending key (point at the key, not its value)
-  std::string message;            ///< e.g. "additional property \"prots\" is not allowed"
+  std::string message;            ///< e.g. "unknown key \"prots\""
 };
 
 /// The embedded schema text.
@@ -21,6 +21,10 @@ const std::string& compose_schema_text();
 /// Validates doc (the merged, interpolated compose tree as JSON). Aggregate messages
 /// (oneOf, "item #n") are folded into the specific ones; one message per path.
 std::vector<Violation> validate_compose(const nlohmann::json& doc);
+
+/// Only the unknown keys of doc (every one of them), for documents whose values are not
+/// interpolated yet.
+std::vector<Violation> unknown_compose_keys(const nlohmann::json& doc);
 
 /// "services.web.ports[0]" for {"services","web","ports","0"} given the document
 /// (array indexes are printed in brackets).

@@ -31,10 +31,10 @@ gen() {  # gen N FILE: N independent services
   { echo "services:"; for i in $(seq "$1"); do
       printf '  s%d:\n    image: busybox:latest\n    command: ["sleep", "600"]\n    init: true\n' "$i"; done; } >"$2"
 }
-gen_chain() {  # a 10-deep chain, each healthy after its check passes (1 s interval)
+gen_chain() {  # gen_chain FILE [EXTRA]: a 10-deep chain, each healthy after its check passes (1 s interval)
   { echo "services:"; for i in $(seq 10); do
       printf '  c%d:\n    image: busybox:latest\n    command: ["sleep", "600"]\n    init: true\n' "$i"
-      printf '    healthcheck: {test: ["CMD", "true"], interval: 1s, retries: 3}\n'
+      printf '    healthcheck: {test: ["CMD", "true"], interval: 1s, retries: 3%s}\n' "${2:-}"
       [ "$i" -gt 1 ] && printf '    depends_on: {c%d: {condition: service_healthy}}\n' $((i - 1))
     done; } >"$1"
 }
@@ -64,6 +64,14 @@ for _ in $(seq "$runs"); do
   "$bin/berth" compose -f "$tmp/chain.yaml" -p chain down -t 1 >/dev/null 2>&1
 done
 echo "| berth | up -d --wait chain10-healthy | $runs | $(printf '%s\n' "${chain[@]}" | median) |"
+# The same chain with start_interval: checks every 100 ms during the start period.
+gen_chain "$tmp/chain-si.yaml" ", start_period: 30s, start_interval: 100ms"
+chain=()
+for _ in $(seq "$runs"); do
+  chain+=("$(timeit "$bin/berth" compose -f "$tmp/chain-si.yaml" -p chainsi up -d --wait)")
+  "$bin/berth" compose -f "$tmp/chain-si.yaml" -p chainsi down -t 1 >/dev/null 2>&1
+done
+echo "| berth | up -d --wait chain10-healthy start_interval 100ms | $runs | $(printf '%s\n' "${chain[@]}" | median) |"
 if [ -n "${DOCKER_HOST_PEER:-}" ] && DOCKER_HOST=$DOCKER_HOST_PEER docker version >/dev/null 2>&1; then
   DOCKER_HOST=$DOCKER_HOST_PEER measure docker-compose docker-compose
 else

@@ -1,40 +1,53 @@
 #!/usr/bin/env bash
 # Benchmark: load + normalize a generated 1,000-service compose file with berth's loader
 # (compose-config-tool, the same code as `berth compose config`) and with Debian's
-# docker-compose v1 `config`. Installs docker-compose here, never elsewhere.
-#   bench/compose_config/run.sh [SERVICES]    (default 1000; LEAN=1 for 8-line services)
+# docker-compose v1 `config`, in the same run, and print a Markdown table of hyperfine
+# medians (min, max) plus the spread of a no-op as the machine's noise.
+#   bench/compose_config/run.sh [SERVICES]    (default 1000; LEAN=1 for 5-line services)
+#   BASE_TOOL=/path/to/older/compose-config-tool adds a "before" row (same file, same run).
+# Build first: ninja -C build compose-config-tool. Installs docker-compose here if missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-1000}
-build=build
-cmake -S . -B "$build" -G Ninja >/dev/null
-ninja -C "$build" -j2 compose-config-tool >/dev/null
-tool="$PWD/$build/bin/compose-config-tool"
+tool="$PWD/${BUILD_DIR:-build}/bin/compose-config-tool"
+[ -x "$tool" ] || { echo "build compose-config-tool first (ninja -C build compose-config-tool)" >&2; exit 1; }
+command -v hyperfine >/dev/null || { echo "hyperfine is needed (apt-get install hyperfine)" >&2; exit 1; }
+if ! command -v docker-compose >/dev/null; then
+  echo "installing docker-compose (v1) for the comparison..." >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
+fi
 
 work=$(mktemp -d /tmp/berth-bench-compose.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 python3 bench/compose_config/gen.py "$n" ${LEAN:+--lean} > "$work/compose.yaml"
-echo "file: $n services, $(wc -c < "$work/compose.yaml") bytes"
+cd "$work"
 
-# best wall-clock and best CPU (user+sys) milliseconds of RUNS runs of a command.
-ms() { python3 -c 'import sys,time,subprocess,resource
-cmd=sys.argv[2:]; runs=int(sys.argv[1]); wall=cpu=1e9
-for _ in range(runs):
-    r0=resource.getrusage(resource.RUSAGE_CHILDREN); t=time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    w=time.perf_counter()-t; r1=resource.getrusage(resource.RUSAGE_CHILDREN)
-    wall=min(wall,w); cpu=min(cpu,(r1.ru_utime-r0.ru_utime)+(r1.ru_stime-r0.ru_stime))
-print(f"{wall*1000:.1f} {cpu*1000:.1f}")' "$@"; }
+# In-process load_project (parse .. typed model), mean of 20 loads, for reference.
+inproc=$("$tool" --time 20 -f compose.yaml 2>&1 >/dev/null | sed -n 's/load_project: \([0-9.]*\) ms.*/\1/p')
 
-inproc=$(cd "$work" && "$tool" --time 20 -f compose.yaml 2>&1 >/dev/null | sed -n 's/load_project: \([0-9.]*\) ms.*/\1/p')
-read -r berth_wall berth_cpu < <(cd "$work" && ms 5 "$tool" -f compose.yaml config)
-echo "berth   load_project (in-process, mean of 20, wall): ${inproc} ms"
-echo "berth   compose config (whole process, best of 5): wall ${berth_wall} ms, cpu ${berth_cpu} ms"
+cmds=(-n "no-op (true)" "true")
+[ -n "${BASE_TOOL:-}" ] && cmds+=(-n "berth before ($BASE_TOOL)" "$BASE_TOOL -f compose.yaml config")
+cmds+=(-n "berth compose config" "$tool -f compose.yaml config"
+       -n "berth compose config --format json" "$tool -f compose.yaml config --format json"
+       -n "berth compose config -q" "$tool -f compose.yaml config -q")
+hyperfine -N -w 3 -r "${RUNS:-30}" --export-json berth.json "${cmds[@]}" >/dev/null 2>&1
+hyperfine -N -w 1 -r "${V1_RUNS:-5}" --export-json v1.json -n "docker-compose v1 config" \
+  "docker-compose -f compose.yaml config" >/dev/null 2>&1
 
-if ! command -v docker-compose >/dev/null; then
-  echo "installing docker-compose (v1) for the comparison..."
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
-fi
-read -r v1_wall v1_cpu < <(cd "$work" && ms 3 docker-compose -f compose.yaml config)
-echo "docker-compose v1 config (best of 3): wall ${v1_wall} ms, cpu ${v1_cpu} ms"
-python3 -c "print(f'speed-up: wall {$v1_wall/$berth_wall:.1f}x, cpu {$v1_cpu/$berth_cpu:.1f}x')"
+python3 - "$n" "$(wc -c < compose.yaml)" "$inproc" <<'PY'
+import json, sys
+n, size, inproc = sys.argv[1], sys.argv[2], sys.argv[3]
+rows = json.load(open("berth.json"))["results"] + json.load(open("v1.json"))["results"]
+v1 = rows[-1]["median"]
+print(f"file: {n} services, {size} bytes; in-process load_project (mean of 20): {inproc} ms\n")
+v1_cpu = rows[-1]["user"] + rows[-1]["system"]
+print("| command | median ms | min ms | max ms | cpu ms (mean user+sys) | runs | v1 / this (wall, cpu) |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+for r in rows:
+    cpu = r["user"] + r["system"]
+    ratio = "" if r["command"].startswith("no-op") else f"{v1 / r['median']:.1f}x, {v1_cpu / cpu:.1f}x"
+    print(f"| {r['command']} | {r['median']*1000:.1f} | {r['min']*1000:.1f} | {r['max']*1000:.1f} | "
+          f"{cpu*1000:.1f} | {len(r['times'])} | {ratio} |")
+noop = rows[0]
+print(f"\nnoise: no-op max/min = {noop['max'] / noop['min']:.1f}")
+PY

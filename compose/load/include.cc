@@ -14,6 +14,20 @@ std::vector<std::string> texts(const Node* n) {
   return out;
 }
 
+/// True when a message starts with "file:line:col: ".
+bool has_location(const std::string& m) {
+  size_t end = m.find(": ");
+  if (end == std::string::npos) return false;
+  size_t c2 = m.rfind(':', end - 1);
+  if (c2 == std::string::npos || c2 == 0) return false;
+  size_t c1 = m.rfind(':', c2 - 1);
+  if (c1 == std::string::npos) return false;
+  auto digits = [&](size_t a, size_t b) {
+    return b > a && m.find_first_not_of("0123456789", a) >= b;
+  };
+  return digits(c1 + 1, c2) && digits(c2 + 1, end);
+}
+
 }  // namespace
 
 void apply_include(Node& root, const std::string& file, const IncludeLoader& load, Diagnostics& diags) {
@@ -41,7 +55,9 @@ void apply_include(Node& root, const std::string& file, const IncludeLoader& loa
     for (const std::string& f : texts(e.is_map() ? e.find("env_file") : nullptr)) spec.env_files.push_back(join_path(dir, f));
     auto sub = load(spec);
     if (!sub) {
-      diags.add(e.mark, path, sub.error().message);
+      // An error inside the included files already names its file and line.
+      if (has_location(sub.error().message)) diags.add_raw(sub.error().message);
+      else diags.add(e.mark, path, sub.error().message);
       continue;
     }
     for (const char* kind : {"services", "networks", "volumes", "secrets", "configs"}) {

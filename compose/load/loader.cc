@@ -62,6 +62,7 @@ class Pipeline {
     LoadedTree out;
     out.project_directory = resolved->project_directory;
     out.files = resolved->files;
+    include_stack_ = resolved->files;  // an include of a top-level file is a cycle too
     auto root = load_files(resolved->files, env, resolved->project_directory);
     if (!root) return root.take_error();
     out.root = std::move(*root);
@@ -78,11 +79,17 @@ class Pipeline {
 
     out.profiles = apply_profiles(tree, resolved->profiles, opts_.services);
 
-    if (!opts_.no_validate && !opts_.no_interpolate) {
+    if (!opts_.no_validate) {
+      // With --no-interpolate values may still hold ${...}: only keys can be checked.
       nlohmann::json doc = to_json(tree);
       Diagnostics diags;
-      for (const schema::Violation& v : schema::validate_compose(doc))
-        diags.add(locate(tree, v.path, v.names_key), schema::format_path(doc, v.path), v.message);
+      auto violations = opts_.no_interpolate ? schema::unknown_compose_keys(doc) : schema::validate_compose(doc);
+      for (const schema::Violation& v : violations) {
+        // An unknown key is reported at the key, under the path of its mapping.
+        std::vector<std::string> shown = v.path;
+        if (v.names_key && !shown.empty()) shown.pop_back();
+        diags.add(locate(tree, v.path, v.names_key), schema::format_path(doc, shown), v.message);
+      }
       if (!diags.empty()) return invalid(diags.str());
     }
     if (!opts_.no_normalize) {
@@ -154,8 +161,11 @@ class Pipeline {
 
   Result<Node> load_included(const IncludeSpec& spec) {
     for (const std::string& p : spec.paths) {
-      if (std::find(include_stack_.begin(), include_stack_.end(), p) != include_stack_.end())
-        return invalid("include cycle through " + display(p));
+      if (std::find(include_stack_.begin(), include_stack_.end(), p) != include_stack_.end()) {
+        std::string chain;
+        for (const std::string& f : include_stack_) chain += display(f) + " -> ";
+        return invalid("include cycle: " + chain + display(p));
+      }
       if (!fs_.is_file(p)) return engine::base::not_found("included file " + display(p) + " not found");
     }
     std::map<std::string, std::string> dotenv;

@@ -155,7 +155,10 @@ nlohmann::json scalar_value(const Node& n) {
   if (n.kind == Kind::Null) return nullptr;
   if (n.style == Style::Quoted) return n.text;
   const std::string& t = n.text;
-  if (t.empty() || t == "~" || t == "null" || t == "Null" || t == "NULL") return nullptr;
+  if (t.empty()) return nullptr;
+  // Nulls, booleans and numbers start with one of these; anything else is a string.
+  if (std::string_view("~nNtTfF0123456789-+.").find(t[0]) == std::string_view::npos) return t;
+  if (t == "~" || t == "null" || t == "Null" || t == "NULL") return nullptr;
   bool b;
   if (scalar_bool(n, b)) return b;
   long long i;

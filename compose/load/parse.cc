@@ -2,7 +2,10 @@
 
 #include "compose/load/utf8.h"
 
+#include <algorithm>
 #include <map>
+#include <unordered_set>
+
 #include <sstream>
 
 #include <yaml-cpp/eventhandler.h>
@@ -19,85 +22,88 @@ struct ParseFailure {
   std::string reason;
 };
 
-/// Builds Node trees from yaml-cpp parser events with an explicit stack (no recursion).
+/// Builds Node trees from yaml-cpp's parser events with an explicit stack (no recursion);
+/// no YAML::Node tree is ever made.
 class Builder : public YAML::EventHandler {
  public:
   Builder(std::shared_ptr<const std::string> file, const ParseLimits& limits) : file_(std::move(file)), limits_(limits) {}
 
   std::vector<Node> docs;
 
+  Mark mark(const YAML::Mark& m) const { return Mark{file_, m.line + 1, m.column + 1}; }
+
   void OnDocumentStart(const YAML::Mark&) override { anchors_.clear(); }
   void OnDocumentEnd() override {}
-
-  void OnNull(const YAML::Mark& m, YAML::anchor_t anchor) override {
-    Node n = Node::null(mark(m));
-    add(std::move(n), anchor);
-  }
-  void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override {
-    auto it = anchors_.find(anchor);
-    if (it == anchors_.end()) throw ParseFailure{mark(m), "unknown alias"};
-    size_t n = it->second.size();
-    count(n, mark(m));
-    Node copy = it->second;
-    add(std::move(copy), 0, true);
-  }
-  void OnScalar(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor, const std::string& value) override {
-    Node n = tag == "?" ? Node::plain(value, mark(m)) : Node::str(value, mark(m));
+  void OnNull(const YAML::Mark& m, YAML::anchor_t anchor) override { add(Node::null(mark(m)), anchor_name(anchor)); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override { on_alias(mark(m), anchor_name(anchor)); }
+  void OnScalar(const YAML::Mark& ym, const std::string& tag, YAML::anchor_t anchor, const std::string& value) override {
+    Mark m = mark(ym);
+    // yaml-cpp's non-specific tags: "?" for a plain scalar, "!" for a quoted or block one.
+    Node n = tag == "?" ? Node::plain(value, m) : Node::str(value, m);
     n.tag = tag_of(tag, m);
-    if (tag == "!!null" || tag == "tag:yaml.org,2002:null") n = Node::null(mark(m));
+    if (tag == "!!null" || tag == "tag:yaml.org,2002:null") n = Node::null(m);
     else if (tag == "!!int" || tag == "!!float" || tag == "!!bool" || tag == "tag:yaml.org,2002:int" ||
              tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:float")
       n.style = Style::Plain;
     else if (n.tag != Tag::None)
       n.style = Style::Plain;  // !reset / !override keep plain typing
-    add(std::move(n), anchor);
+    add(std::move(n), anchor_name(anchor));
   }
-  void OnSequenceStart(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
+  void OnSequenceStart(const YAML::Mark& ym, const std::string& tag, YAML::anchor_t anchor,
                        YAML::EmitterStyle::value) override {
-    Node n = Node::seq(mark(m));
-    n.tag = tag_of(tag, m);
-    open(std::move(n), anchor, m);
+    Node n = Node::seq(mark(ym));
+    n.tag = tag_of(tag, n.mark);
+    open(std::move(n), anchor_name(anchor));
   }
   void OnSequenceEnd() override { close(); }
-  void OnMapStart(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
+  void OnMapStart(const YAML::Mark& ym, const std::string& tag, YAML::anchor_t anchor,
                   YAML::EmitterStyle::value) override {
-    Node n = Node::map(mark(m));
-    n.tag = tag_of(tag, m);
-    open(std::move(n), anchor, m);
+    Node n = Node::map(mark(ym));
+    n.tag = tag_of(tag, n.mark);
+    open(std::move(n), anchor_name(anchor));
   }
   void OnMapEnd() override { close(); }
 
  private:
   struct Frame {
     Node node;
-    YAML::anchor_t anchor = 0;
+    std::string anchor;
     bool have_key = false;  // mappings: a key is pending
     Node key;
     std::vector<Node> merges;  // values of << keys, applied at the end
+    std::unordered_set<std::string> keys;  // big mappings: their keys, for the duplicate check
   };
 
-  Mark mark(const YAML::Mark& m) const { return Mark{file_, m.line + 1, m.column + 1}; }
+  static std::string anchor_name(YAML::anchor_t a) { return a ? std::to_string(a) : std::string(); }
 
-  Tag tag_of(const std::string& tag, const YAML::Mark& m) {
+  void on_alias(const Mark& m, const std::string& anchor) {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) throw ParseFailure{m, "unknown alias"};
+    count(it->second.size(), m);
+    Node copy = it->second;
+    add(std::move(copy), {}, true);
+  }
+
+  Tag tag_of(const std::string& tag, const Mark& m) {
     if (tag == "!reset") return Tag::Reset;
     if (tag == "!override") return Tag::Override;
     if (tag.empty() || tag == "?" || tag == "!" || tag.rfind("!!", 0) == 0 || tag.rfind("tag:yaml.org,2002:", 0) == 0)
       return Tag::None;
-    throw ParseFailure{mark(m), "unsupported tag " + tag};
+    throw ParseFailure{m, "unsupported tag " + tag};
   }
 
   void count(size_t n, const Mark& m) {
     nodes_ += n;
     if (nodes_ > limits_.max_nodes)
       throw ParseFailure{m, "document too large after alias expansion (more than " +
-                                      std::to_string(limits_.max_nodes) + " nodes); alias bomb refused"};
+                                std::to_string(limits_.max_nodes) + " nodes); alias bomb refused"};
   }
 
-  void open(Node n, YAML::anchor_t anchor, const YAML::Mark& m) {
+  void open(Node n, std::string anchor) {
     if (static_cast<int>(stack_.size()) >= limits_.max_depth)
-      throw ParseFailure{mark(m), "nesting deeper than " + std::to_string(limits_.max_depth) + " levels"};
-    count(1, mark(m));
-    stack_.push_back(Frame{std::move(n), anchor, false, {}, {}});
+      throw ParseFailure{n.mark, "nesting deeper than " + std::to_string(limits_.max_depth) + " levels"};
+    count(1, n.mark);
+    stack_.push_back(Frame{std::move(n), std::move(anchor), false, {}, {}, {}});
   }
 
   void close() {
@@ -125,9 +131,9 @@ class Builder : public YAML::EventHandler {
     }
   }
 
-  void add(Node n, YAML::anchor_t anchor, bool counted = false) {
+  void add(Node n, const std::string& anchor, bool counted = false) {
     if (!counted) count(1, n.mark);
-    if (anchor) anchors_[anchor] = n;
+    if (!anchor.empty()) anchors_[anchor] = n;
     if (stack_.empty()) {
       docs.push_back(std::move(n));
       return;
@@ -148,17 +154,30 @@ class Builder : public YAML::EventHandler {
       top.merges.push_back(std::move(n));
       return;
     }
-    for (const Entry& e : top.node.entries)
-      if (e.key == top.key.text)
-        throw ParseFailure{top.key.mark, "duplicate key \"" + top.key.text + "\" (first at line " +
-                                             std::to_string(e.key_mark.line) + ")"};
+    check_duplicate(top);
     top.node.entries.push_back(Entry{std::move(top.key.text), top.key.mark, std::move(n)});
+  }
+
+  /// A key seen before in the same mapping is an error. Small mappings are scanned; big
+  /// ones (the services of a large project) keep a set so the check stays linear.
+  static void check_duplicate(Frame& top) {
+    constexpr size_t kScan = 16;
+    std::vector<Entry>& entries = top.node.entries;
+    if (entries.size() == kScan)
+      for (const Entry& e : entries) top.keys.insert(e.key);
+    bool dup = entries.size() < kScan ? std::any_of(entries.begin(), entries.end(),
+                                                    [&](const Entry& e) { return e.key == top.key.text; })
+                                      : !top.keys.insert(top.key.text).second;
+    if (!dup) return;
+    auto first = std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.key == top.key.text; });
+    throw ParseFailure{top.key.mark, "duplicate key \"" + top.key.text + "\" (first at line " +
+                                         std::to_string(first->key_mark.line) + ")"};
   }
 
   std::shared_ptr<const std::string> file_;
   ParseLimits limits_;
   std::vector<Frame> stack_;
-  std::map<YAML::anchor_t, Node> anchors_;
+  std::map<std::string, Node> anchors_;
   size_t nodes_ = 0;
 };
 

@@ -1,5 +1,8 @@
 #include "compose/load/validate.h"
 
+#include <set>
+#include <string_view>
+
 #include "compose/graph/graph.h"
 #include "engine/base/strings.h"
 
@@ -11,7 +14,11 @@ bool defined(const Node& root, const char* kind, const std::string& name) {
   return top && top->find(name);
 }
 
-void check_service(const Node& root, const Node& services, const Entry& e, graph::Graph& g, Diagnostics& diags) {
+/// Service names, looked up once per reference (a linear Node::find per reference is
+/// quadratic in the number of services).
+using Names = std::set<std::string_view>;
+
+void check_service(const Node& root, const Names& services, const Entry& e, graph::Graph& g, Diagnostics& diags) {
   const Node& svc = e.value;
   std::string p = "services." + e.key;
   g.add_node(e.key);
@@ -22,7 +29,7 @@ void check_service(const Node& root, const Node& services, const Entry& e, graph
     for (const Entry& dep : d->entries) {
       bool required = true;
       if (const Node* r = dep.value.find("required")) scalar_bool(*r, required);
-      if (!services.find(dep.key)) {
+      if (!services.count(dep.key)) {
         if (required) diags.add(dep.key_mark, p + ".depends_on", "depends on undefined service \"" + dep.key + "\"");
         continue;
       }
@@ -30,7 +37,7 @@ void check_service(const Node& root, const Node& services, const Entry& e, graph
     }
   if (const Node* nm = svc.find("network_mode"); nm && nm->is_scalar()) {
     std::string s = graph::service_of_network_mode(nm->text);
-    if (!s.empty() && !services.find(s)) diags.add(nm->mark, p + ".network_mode", "undefined service \"" + s + "\"");
+    if (!s.empty() && !services.count(s)) diags.add(nm->mark, p + ".network_mode", "undefined service \"" + s + "\"");
     else if (!s.empty()) g.add_edge(e.key, s);
     if (svc.find("networks") && (!s.empty() || nm->text == "host" || nm->text == "none"))
       diags.add(nm->mark, p + ".network_mode", "cannot be combined with networks");
@@ -39,14 +46,14 @@ void check_service(const Node& root, const Node& services, const Entry& e, graph
     for (size_t i = 0; i < vf->items.size(); ++i) {
       std::string s = graph::service_of_volumes_from(vf->items[i].text);
       if (s.empty()) continue;
-      if (!services.find(s))
+      if (!services.count(s))
         diags.add(vf->items[i].mark, p + ".volumes_from[" + std::to_string(i) + "]", "undefined service \"" + s + "\"");
       else g.add_edge(e.key, s);
     }
   if (const Node* links = svc.find("links"))
     for (size_t i = 0; i < links->items.size(); ++i) {
       std::string s = graph::service_of_link(links->items[i].text);
-      if (!services.find(s))
+      if (!services.count(s))
         diags.add(links->items[i].mark, p + ".links[" + std::to_string(i) + "]", "undefined service \"" + s + "\"");
       else g.add_edge(e.key, s);
     }
@@ -88,7 +95,9 @@ void validate_project(const Node& root, Diagnostics& diags) {
   const Node* services = root.find("services");
   if (!services || !services->is_map()) return;
   graph::Graph g;
-  for (const Entry& e : services->entries) check_service(root, *services, e, g, diags);
+  Names names;
+  for (const Entry& e : services->entries) names.insert(e.key);
+  for (const Entry& e : services->entries) check_service(root, names, e, g, diags);
   if (auto cycle = g.find_cycle()) {
     const Node* svc = services->find(cycle->front());
     const Node* d = svc ? svc->find("depends_on") : nullptr;

@@ -1,21 +1,24 @@
 #include "compose/model/yaml_emit.h"
 
+#include <algorithm>
 #include <cmath>
-#include <sstream>
+#include <string_view>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
 
 namespace compose::model {
-namespace {
 
 bool looks_typed(const std::string& s) {
   if (s.empty()) return true;
-  static const char* kWords[] = {"~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
-                                 "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
-                                 "y", "Y", "n", "N", ".inf", ".nan", "-.inf", "+.inf"};
-  for (const char* w : kWords)
-    if (s == w) return true;
+  // Every word below is at most 5 characters and starts with one of these.
+  if (s.size() <= 5 && std::string_view("~nNtTfFyYoO.-+").find(s[0]) != std::string_view::npos) {
+    static const char* kWords[] = {"~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
+                                   "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
+                                   "y", "Y", "n", "N", ".inf", ".nan", "-.inf", "+.inf"};
+    for (const char* w : kWords)
+      if (s == w) return true;
+  }
   // Anything that starts like a number may be read back as one.
   char c = s[0];
   if ((c >= '0' && c <= '9') || ((c == '-' || c == '+' || c == '.') && s.size() > 1)) {
@@ -29,81 +32,165 @@ bool looks_typed(const std::string& s) {
   return false;
 }
 
-void emit(YAML::Emitter& out, const nlohmann::json& j, bool top);
+namespace {
 
-void emit_map(YAML::Emitter& out, const nlohmann::json& j, bool top) {
-  if (j.empty()) {
-    out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
-    return;
-  }
-  std::vector<std::string> keys;
-  if (top)
-    for (const char* k : {"name", "services", "networks", "volumes", "secrets", "configs"})
-      if (j.contains(k)) keys.push_back(k);
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    if (top && (it.key() == "name" || it.key() == "services" || it.key() == "networks" || it.key() == "volumes" ||
-                it.key() == "secrets" || it.key() == "configs"))
-      continue;
-    keys.push_back(it.key());
-  }
-  out << YAML::BeginMap;
-  for (const std::string& k : keys) {
-    out << YAML::Key << k << YAML::Value;
-    emit(out, j.at(k), false);
-  }
-  out << YAML::EndMap;
+/// How yaml-cpp writes one scalar on its own: plain when it reads back as itself, else
+/// double-quoted with escapes. Only used for the rare strings the fast paths below
+/// cannot decide, so the output stays exactly yaml-cpp's.
+std::string yaml_cpp_scalar(const std::string& s, bool double_quoted) {
+  YAML::Emitter e;
+  if (double_quoted) e << YAML::DoubleQuoted;
+  e << s;
+  return e.c_str();
 }
 
-void emit(YAML::Emitter& out, const nlohmann::json& j, bool top) {
-  switch (j.type()) {
-    case nlohmann::json::value_t::object:
-      emit_map(out, j, top);
+bool printable_ascii(char c) { return c >= 0x20 && c <= 0x7e; }
+
+/// True when yaml-cpp certainly writes s plain in block context (its IsValidPlainScalar:
+/// not a null word, no indicator first, no ": " or " #", no trailing space, printable).
+bool surely_plain(const std::string& s) {
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return false;
+  static const std::string kBadStart = " ,[]{}#&*!|>'\"%@`";
+  if (kBadStart.find(s[0]) != std::string::npos) return false;
+  if ((s[0] == '-' || s[0] == '?' || s[0] == ':') && (s.size() == 1 || s[1] == ' ')) return false;
+  if (s.back() == ' ') return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (!printable_ascii(c)) return false;
+    if (c == ':' && (i + 1 == s.size() || s[i + 1] == ' ')) return false;
+    if (c == ' ' && s[i + 1] == '#') return false;
+  }
+  return true;
+}
+
+/// Block-style YAML writer with yaml-cpp's layout (indent 2, sequences indented under
+/// their key, "- " items carrying their first mapping entry, a sequence in a sequence
+/// starting on the line after its "-", {} and [] when empty).
+class Writer {
+ public:
+  std::string out;
+
+  void top(const nlohmann::json& j) {
+    if (!j.is_object() || j.empty()) {
+      if (j.is_array() && !j.empty()) block(j, 0, false, false);
+      else out += inline_text(j) + "\n";
       return;
-    case nlohmann::json::value_t::array:
-      if (j.empty()) {
-        out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
+    }
+    block(j, 0, false, true);
+  }
+
+ private:
+  static bool is_block(const nlohmann::json& j) { return (j.is_object() || j.is_array()) && !j.empty(); }
+
+  void append_string(const std::string& s, bool key) {
+    if (!key && looks_typed(s)) {
+      bool simple = std::all_of(s.begin(), s.end(), [](char c) { return printable_ascii(c) && c != '"' && c != '\\'; });
+      if (simple) out += '"' + s + '"';
+      else out += yaml_cpp_scalar(s, true);
+      return;
+    }
+    if (surely_plain(s)) out += s;
+    else out += yaml_cpp_scalar(s, false);
+  }
+
+  /// A scalar or an empty collection, written on the current line.
+  std::string inline_text(const nlohmann::json& j) {
+    std::string saved;
+    saved.swap(out);
+    scalar(j);
+    saved.swap(out);
+    return saved;
+  }
+
+  void scalar(const nlohmann::json& j) {
+    switch (j.type()) {
+      case nlohmann::json::value_t::object:
+        out += "{}";
+        return;
+      case nlohmann::json::value_t::array:
+        out += "[]";
+        return;
+      case nlohmann::json::value_t::string:
+        append_string(j.get_ref<const std::string&>(), false);
+        return;
+      case nlohmann::json::value_t::boolean:
+        out += j.get<bool>() ? "true" : "false";
+        return;
+      case nlohmann::json::value_t::null:
+        out += "null";
+        return;
+      case nlohmann::json::value_t::number_float: {
+        double d = j.get<double>();
+        if (std::floor(d) == d && std::fabs(d) < 1e15) out += std::to_string(static_cast<long long>(d));
+        else out += j.dump();
         return;
       }
-      out << YAML::BeginSeq;
-      for (const auto& v : j) emit(out, v, false);
-      out << YAML::EndSeq;
-      return;
-    case nlohmann::json::value_t::string: {
-      const std::string& s = j.get_ref<const std::string&>();
-      if (looks_typed(s)) out << YAML::DoubleQuoted << s;
-      else out << s;
-      return;
+      default:
+        out += j.dump();
+        return;
     }
-    case nlohmann::json::value_t::boolean:
-      out << (j.get<bool>() ? "true" : "false");
-      return;
-    case nlohmann::json::value_t::null:
-      out << YAML::Null;
-      return;
-    case nlohmann::json::value_t::number_float: {
-      double d = j.get<double>();
-      if (std::floor(d) == d && std::fabs(d) < 1e15) out << static_cast<long long>(d);
-      else out << j.dump();
-      return;
-    }
-    default:
-      out << j.dump();
-      return;
   }
-}
+
+  /// The value after "key:" or "-": on the same line when scalar, else the block below.
+  void child(const nlohmann::json& v, int indent, bool in_seq) {
+    if (!is_block(v)) {
+      out += ' ';
+      scalar(v);
+      out += '\n';
+      return;
+    }
+    if (in_seq && v.is_object()) {  // "- key: value", the rest of the mapping below
+      out += ' ';
+      block(v, indent + 2, true, false);
+      return;
+    }
+    out += '\n';
+    block(v, indent + 2, false, false);
+  }
+
+  /// A non-empty mapping or sequence at indent; first_inline: the first line is already indented.
+  void block(const nlohmann::json& j, int indent, bool first_inline, bool top) {
+    bool first = true;
+    auto pad = [&] {
+      if (!(first && first_inline)) out.append(static_cast<size_t>(indent), ' ');
+      first = false;
+    };
+    if (j.is_array()) {
+      for (const auto& v : j) {
+        pad();
+        out += '-';
+        child(v, indent, true);
+      }
+      return;
+    }
+    for (const std::string& k : ordered_keys(j, top)) {
+      pad();
+      append_string(k, true);
+      out += ':';
+      child(j.at(k), indent, false);
+    }
+  }
+
+  static std::vector<std::string> ordered_keys(const nlohmann::json& j, bool top) {
+    static const char* kFirst[] = {"name", "services", "networks", "volumes", "secrets", "configs"};
+    std::vector<std::string> keys;
+    if (top)
+      for (const char* k : kFirst)
+        if (j.contains(k)) keys.push_back(k);
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (top && std::find(std::begin(kFirst), std::end(kFirst), it.key()) != std::end(kFirst)) continue;
+      keys.push_back(it.key());
+    }
+    return keys;
+  }
+};
 
 }  // namespace
 
 std::string to_yaml(const nlohmann::json& j) {
-  YAML::Emitter out;
-  out.SetIndent(2);
-  out.SetNullFormat(YAML::LowerNull);
-  out.SetSeqFormat(YAML::Block);
-  out.SetMapFormat(YAML::Block);
-  emit(out, j, j.is_object());
-  std::string s = out.c_str();
-  if (s.empty() || s.back() != '\n') s += '\n';
-  return s;
+  Writer w;
+  w.top(j);
+  return std::move(w.out);
 }
 
 }  // namespace compose::model

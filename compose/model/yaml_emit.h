@@ -8,6 +8,10 @@
 
 namespace compose::model {
 
+/// True when a string would read back as another type (null, bool, number, ...): such
+/// strings are written double-quoted.
+bool looks_typed(const std::string& s);
+
 /// YAML text of a project (or any JSON value), ending with a newline.
 std::string to_yaml(const nlohmann::json& j);
 

@@ -5,6 +5,7 @@
 
 #include "compose/graph/graph.h"
 #include "compose/model/codec.h"
+#include "compose/plan/file_refs.h"
 #include "compose/plan/labels.h"
 #include "engine/base/strings.h"
 
@@ -63,7 +64,8 @@ std::string ref_container(const model::Project& p, const std::string& service) {
   return container_name(p.name, service, 1);
 }
 
-void add_mounts(const model::Project& p, const model::Service& s, Json& config, Json& host) {
+void add_mounts(const model::Project& p, const model::Service& s, const std::vector<FileMount>& files, Json& config,
+                Json& host) {
   Json binds = Json::array(), mounts = Json::array();
   for (const model::Mount& m : s.volumes) {
     if (m.type == "bind") {
@@ -93,18 +95,7 @@ void add_mounts(const model::Project& p, const model::Service& s, Json& config, 
     }
     mounts.push_back(mj);
   }
-  auto add_refs = [&](const std::vector<model::FileRef>& refs, const std::map<std::string, model::Resource>& top,
-                      const std::string& base) {
-    for (const model::FileRef& f : refs) {
-      auto it = top.find(f.source);
-      if (it == top.end() || it->second.file.empty()) continue;
-      std::string target = f.target.empty() ? f.source : f.target;
-      if (target.front() != '/') target = base + target;
-      binds.push_back(it->second.file + ":" + target + ":ro");
-    }
-  };
-  add_refs(s.secrets, p.secrets, "/run/secrets/");
-  add_refs(s.configs, p.configs, "/");
+  for (const FileMount& f : files) binds.push_back(f.host_path + ":" + f.target + ":ro");
   if (!binds.empty()) host["Binds"] = binds;
   if (!mounts.empty()) host["Mounts"] = mounts;
   if (!s.tmpfs.empty()) {
@@ -164,8 +155,10 @@ std::string service_container_name(const model::Project& p, const model::Service
 }
 
 engine::base::Result<ContainerSpec> container_spec(const model::Project& p, const model::Service& s, int number,
-                                                   bool oneoff) {
+                                                   bool oneoff, const std::string& files_dir) {
   if (auto bad = unsupported_keys(p, s); !bad.empty()) return engine::base::invalid(engine::base::join(bad, "\n"));
+  auto files = file_mounts(p, s, files_dir);
+  if (!files) return files.take_error();
   ContainerSpec spec;
   spec.name = service_container_name(p, s, number);
   Json c = Json::object();
@@ -227,7 +220,7 @@ engine::base::Result<ContainerSpec> container_spec(const model::Project& p, cons
   labels[std::string(kLabelDependsOn)] = engine::base::join(deps, ",");
   c["Labels"] = labels;
 
-  add_mounts(p, s, c, host);
+  add_mounts(p, s, *files, c, host);
   add_resources(s, host);
   host["RestartPolicy"] = restart_policy(s.restart);
   if (s.init) host["Init"] = *s.init;

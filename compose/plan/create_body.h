@@ -28,8 +28,9 @@ std::string service_container_name(const model::Project& p, const model::Service
 /// Every key of the service berth cannot honour yet, as "service web: <key> ..." lines (sorted).
 std::vector<std::string> unsupported_keys(const model::Project& p, const model::Service& s);
 /// The create body of container `number` (1-based) of service `s`; oneoff marks `run` containers.
+/// files_dir: project_files_dir() (file_refs.h), where written secrets and configs live.
 engine::base::Result<ContainerSpec> container_spec(const model::Project& p, const model::Service& s, int number,
-                                                   bool oneoff = false);
+                                                   bool oneoff = false, const std::string& files_dir = "");
 /// The /networks/create body of a project network (key = its key under networks:).
 Json network_body(const model::Project& p, const std::string& key, const model::Resource& r);
 /// The /volumes/create body of a project volume.

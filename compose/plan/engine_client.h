@@ -8,9 +8,11 @@
 /// over HTTP just forwards them. cli/compose_engine.h implements this over the API;
 /// tests use a FakeEngine that records calls. Implementations must be thread-safe: the
 /// orchestrator calls them from one thread per service.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +78,21 @@ struct ExecOptions {
 
 /// Receives log or exec output: stream 1 = stdout, 2 = stderr; return false to stop.
 using OutputSink = std::function<bool(int stream, std::string_view data)>;
+/// A variable of the project environment (shell over .env), nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+/// One image build (POST /build): the context directory is sent as a tar.
+struct BuildRequest {
+  std::string context;                        ///< absolute directory
+  std::string dockerfile = "Dockerfile";      ///< relative to the context, or absolute
+  std::vector<std::string> tags;              ///< the first one is the service's image
+  std::map<std::string, std::string> args;    ///< build args
+  std::map<std::string, std::string> labels;  ///< image labels
+  std::string target;                         ///< stage to build ("" = last)
+  bool no_cache = false;
+  bool pull = false;                          ///< always pull base images
+  bool quiet = false;
+};
 
 class EngineClient {
  public:
@@ -96,6 +113,10 @@ class EngineClient {
   /// DELETE /containers/{id}; volumes = also its anonymous volumes.
   virtual engine::base::Status remove_container(const std::string& id, bool force, bool volumes) = 0;
   virtual engine::base::Result<ContainerState> inspect_container(const std::string& id) = 0;
+  /// Waits up to `timeout` for an event of container `id` at or after since_ns (unix ns): true
+  /// when one came, false on timeout. Lets waiting for a state react at once instead of polling.
+  virtual engine::base::Result<bool> wait_container_event(const std::string& id, int64_t since_ns,
+                                                          std::chrono::milliseconds timeout) = 0;
   /// Blocks until the container is not running; returns its exit code.
   virtual engine::base::Result<int64_t> wait_container(const std::string& id) = 0;
   /// GET /containers/{id}/logs, demultiplexed into the sink.
@@ -126,6 +147,10 @@ class EngineClient {
   virtual engine::base::Result<std::string> image_id(const std::string& ref) = 0;
   virtual engine::base::Status pull_image(const std::string& ref) = 0;
   virtual engine::base::Status remove_image(const std::string& ref) = 0;
+  /// Builds an image; build output (the "stream" text) goes to `out` as stream 1. Returns the image id.
+  virtual engine::base::Result<std::string> build_image(const BuildRequest& req, const OutputSink& out) = 0;
+  /// POST /images/{name}/push; progress text goes to `out`.
+  virtual engine::base::Status push_image(const std::string& ref, const OutputSink& out) = 0;
 };
 
 }  // namespace compose::plan

@@ -6,6 +6,8 @@
 
 #include "compose/plan/create_body.h"
 #include "compose/plan/labels.h"
+#include "engine/base/fs.h"
+#include "engine/base/time.h"
 
 namespace compose::plan {
 
@@ -91,6 +93,7 @@ engine::base::Status Orchestrator::wait_container_ready(const std::string& id, c
   const auto deadline = std::chrono::steady_clock::now() + opts_.timeout.value_or(std::chrono::milliseconds(0));
   bool announced = false;
   for (;;) {
+    const int64_t looked = engine::base::now_ns();
     auto st = engine_.inspect_container(id);
     if (!st) return st.take_error().wrap("inspect container " + name);
     if (!st->running && (st->status == "exited" || st->status == "dead")) {
@@ -111,10 +114,16 @@ engine::base::Status Orchestrator::wait_container_ready(const std::string& id, c
       if (st->running) return {};
     }
     if (!announced) emit("Container", name, "Waiting"), announced = true;
-    if (bounded && std::chrono::steady_clock::now() >= deadline)
+    auto now = std::chrono::steady_clock::now();
+    if (bounded && now >= deadline)
       return engine::base::make_error(engine::base::Code::Unavailable,
                                       "timeout waiting for container " + name + " to be ready");
-    std::this_thread::sleep_for(opts_.poll);
+    // React to the container's next event (health_status, die, ...); look again at least every second.
+    auto wait = std::chrono::milliseconds(1000);
+    if (bounded) wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) +
+                                           std::chrono::milliseconds(1));
+    auto ev = engine_.wait_container_event(id, looked, wait);
+    if (!ev) std::this_thread::sleep_for(opts_.poll);  // no event stream: poll
   }
 }
 
@@ -161,6 +170,9 @@ engine::base::Status Orchestrator::down(const model::Project& p, const DownOptio
       return st.take_error().wrap("remove volume " + n);
     emit("Volume", n, "Removed");
   }
+  // The secrets and configs compose wrote for the project.
+  if (std::string dir = files_dir(p); !dir.empty() && engine::base::path_exists(dir))
+    BERTH_TRY(engine::base::remove_all(dir));
   if (!o.rmi.empty()) {
     std::set<std::string> images;
     for (const auto& [name, s] : p.services)

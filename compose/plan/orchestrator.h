@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "compose/model/project.h"
+#include "compose/plan/build.h"
 #include "compose/plan/engine_client.h"
 #include "compose/plan/planner.h"
 #include "engine/base/error.h"
@@ -33,6 +34,10 @@ struct RunOptions {
   std::chrono::milliseconds poll{50};              ///< health / state polling interval (inspect is cheap)
   std::optional<std::chrono::milliseconds> timeout;  ///< bound on waiting for conditions and --wait
   int stop_timeout_s = -1;                          ///< -t; -1: each container's own
+  EnvLookup env;                                    ///< the project environment (build args, secrets)
+  std::string files_base;                           ///< where written secrets/configs go (file_refs.h)
+  /// Build and push output, one call per chunk of text, with the service it belongs to.
+  std::function<void(const std::string& service, std::string_view text)> image_output;
 };
 
 struct DownOptions {
@@ -51,6 +56,14 @@ class Orchestrator {
   engine::base::Status up(const model::Project& p, const UpOptions& o);
   /// up --wait: every container of `services` running, and healthy when it has a healthcheck.
   engine::base::Status wait_ready(const model::Project& p, const std::vector<std::string>& services);
+  /// Builds the images of `services` (empty = every service with build:), one after another.
+  engine::base::Status build(const model::Project& p, const std::vector<std::string>& services, const BuildFlags& f);
+  /// Pushes the images of `services` (empty = all) that have both image: and build:.
+  engine::base::Status push(const model::Project& p, const std::vector<std::string>& services, bool ignore_failures);
+  /// Writes the secrets and configs of `services` that compose materializes (before creating containers).
+  engine::base::Status prepare_files(const model::Project& p, const std::vector<std::string>& services);
+  /// project_files_dir() of this run ("" without files_base).
+  std::string files_dir(const model::Project& p) const;
   /// Stops and removes the project's containers in reverse dependency order, then its networks (and volumes).
   engine::base::Status down(const model::Project& p, const DownOptions& o);
 
@@ -76,6 +89,8 @@ class Orchestrator {
             bool warning = false);
   /// Stops and removes one container, with events.
   engine::base::Status stop_and_remove(const std::string& id, const std::string& name, bool volumes);
+  /// Builds one service's image with events and output.
+  engine::base::Status build_service(const model::Project& p, const model::Service& s, const BuildFlags& f);
   /// Waits until a container is healthy (or running without a healthcheck when `need_health` is false).
   engine::base::Status wait_container_ready(const std::string& id, const std::string& name, bool need_health);
 

@@ -5,6 +5,7 @@
 
 #include "compose/graph/graph.h"
 #include "compose/model/codec.h"
+#include "compose/plan/build.h"
 #include "compose/plan/create_body.h"
 #include "compose/plan/labels.h"
 #include "engine/base/strings.h"
@@ -28,15 +29,21 @@ int number_of(const ContainerSummary& c) {
 
 bool is_oneoff(const ContainerSummary& c) { return label(c, kLabelOneoff) == "True"; }
 
+bool image_present(const std::string& image, const Actual& a) {
+  auto it = a.image_ids.find(image);
+  return it != a.image_ids.end() && !it->second.empty();
+}
+
 /// The image must be pulled before its containers can be created.
 bool needs_pull(const model::Service& s, const std::string& image, const Actual& a, const UpOptions& o) {
   if (s.image.empty()) return false;  // build-only: built, not pulled
+  // A build: service is built, not pulled, unless --no-build leaves a missing image to pull.
+  if (s.build && !(o.no_build && !image_present(image, a))) return false;
   std::string policy = s.pull_policy.empty() ? o.pull : s.pull_policy;
   if (o.pull == "always") policy = "always";
   if (policy == "never" || policy == "build") return false;
   if (policy == "always") return true;
-  auto it = a.image_ids.find(image);
-  return it == a.image_ids.end() || it->second.empty();
+  return !image_present(image, a);
 }
 
 }  // namespace
@@ -129,6 +136,9 @@ engine::base::Result<UpPlan> plan_up(const model::Project& p, const Actual& actu
     const model::Service& s = p.services.at(n);
     std::string image = service_image(p, s);
     if (needs_pull(s, image, actual, opts)) pulls.insert(image);
+    if (needs_build(s, image_present(image, actual), opts.build, opts.no_build)) plan.builds.push_back(n);
+    if (s.image.empty() && opts.no_build && !image_present(image, actual))
+      return engine::base::not_found("service " + n + ": image " + image + " is not present and --no-build was given");
 
     std::map<int, const ContainerSummary*> existing;
     for (const ContainerSummary& c : actual.containers)

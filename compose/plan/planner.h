@@ -31,6 +31,8 @@ struct UpOptions {
   bool no_start = false;
   std::string pull = "missing";        ///< always | missing | never (service pull_policy wins unless "always")
   std::map<std::string, int> scale;    ///< --scale svc=n
+  bool build = false;                  ///< --build: build every build: service in scope
+  bool no_build = false;               ///< --no-build: never build (a missing image is pulled if named)
 };
 
 enum class ContainerStep {
@@ -57,6 +59,7 @@ struct UpPlan {
   std::vector<std::string> networks;                 ///< keys under networks: to create
   std::vector<std::string> volumes;                  ///< keys under volumes: to create
   std::vector<std::string> pulls;                    ///< image refs to pull (sorted)
+  std::vector<std::string> builds;                   ///< services whose image is built, in start order
   std::map<std::string, std::vector<ContainerAction>> containers;  ///< per service in scope, by number
   std::vector<ContainerSummary> orphans;             ///< containers of services no longer in the project
 };

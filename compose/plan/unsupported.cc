@@ -11,6 +11,8 @@ namespace {
 
 /// Keys kept in Service::other that need no engine support.
 const std::set<std::string> kIgnorableOther = {"scale"};
+/// build: keys beyond the typed ones that POST /build honours.
+const std::set<std::string> kBuildOk = {"labels", "tags", "no_cache", "pull"};
 /// deploy: keys with meaning for a single engine.
 const std::set<std::string> kDeployOk = {"mode", "resources"};
 
@@ -36,7 +38,7 @@ std::vector<std::string> unsupported_keys(const model::Project& p, const model::
   }
   if (s.build && !s.build->other.empty()) {
     for (auto it = s.build->other.begin(); it != s.build->other.end(); ++it)
-      out.push_back(pre + "build." + it.key() + " is not supported yet");
+      if (!kBuildOk.count(it.key())) out.push_back(pre + "build." + it.key() + " is not supported yet");
   }
   for (size_t i = 0; i < s.volumes.size(); ++i) {
     const model::Mount& m = s.volumes[i];
@@ -63,9 +65,6 @@ std::vector<std::string> unsupported_keys(const model::Project& p, const model::
       auto it = top.find(f.source);
       if (it == top.end()) continue;  // the loader reports undefined references
       if (it->second.external) out.push_back(at + "external " + kind + " are not supported yet");
-      else if (it->second.file.empty()) out.push_back(at + "only file sources are supported yet");
-      if (!f.uid.empty() || !f.gid.empty() || f.mode)
-        out.push_back(at + "uid, gid and mode are not supported yet for file sources");
     }
   };
   check_refs(s.secrets, p.secrets, "secrets");

@@ -3,6 +3,7 @@
 #include <map>
 #include <thread>
 
+#include "compose/graph/graph.h"
 #include "compose/plan/create_body.h"
 #include "compose/plan/labels.h"
 #include "compose/plan/orchestrator.h"
@@ -97,6 +98,20 @@ class UpRun {
   ServiceOutcome bring_up(const std::string& svc) {
     ServiceOutcome out;
     const model::Service& s = p_.services.at(svc);
+    // New containers are created before the dependencies' conditions are met (as docker compose
+    // creates before it starts), so a gated service only has to start once its turn comes.
+    std::map<int, std::pair<std::string, std::string>> created;
+    if (!opts_.no_start && !names_other_containers(s)) {
+      for (const ContainerAction& a : plan_.containers.at(svc)) {
+        if (a.step != ContainerStep::Create) continue;
+        auto c = create(s, a.number);
+        if (!c) {
+          out.status = c.take_error().wrap("service " + svc);
+          return out;
+        }
+        created[a.number] = *c;
+      }
+    }
     bool restart_for_dep = false;
     for (const auto& [dep, d] : s.depends_on) {
       bool recreated = false;
@@ -108,7 +123,12 @@ class UpRun {
       if (recreated && d.restart) restart_for_dep = true;
     }
     for (const ContainerAction& a : plan_.containers.at(svc)) {
-      out.status = apply(s, a, restart_for_dep, out);
+      if (auto it = created.find(a.number); it != created.end() && a.step == ContainerStep::Create) {
+        out.containers.push_back(it->second);
+        out.status = start(it->second.first, it->second.second);
+      } else {
+        out.status = apply(s, a, restart_for_dep, out);
+      }
       if (!out.status.ok()) {
         out.status = std::move(out.status).take_error().wrap("service " + svc);
         return out;
@@ -117,8 +137,16 @@ class UpRun {
     return out;
   }
 
-  engine::base::Status create_and_start(const model::Service& s, int number, ServiceOutcome& out) {
-    auto spec = container_spec(p_, s, number);
+  /// The service's create body names another container (network_mode, volumes_from, links),
+  /// which exists only once its own service has been brought up.
+  static bool names_other_containers(const model::Service& s) {
+    return !graph::service_of_network_mode(s.network_mode).empty() || !s.volumes_from.empty() || !s.links.empty() ||
+           s.network_mode.rfind("container:", 0) == 0;
+  }
+
+  /// Creates container `number` (and connects its extra networks); returns (id, name).
+  engine::base::Result<std::pair<std::string, std::string>> create(const model::Service& s, int number) {
+    auto spec = container_spec(p_, s, number, false, o_.files_dir(p_));
     if (!spec) return spec.take_error();
     o_.emit("Container", spec->name, "Creating");
     auto id = o_.engine_.create_container(spec->name, spec->body);
@@ -129,9 +157,15 @@ class UpRun {
     for (const auto& [net, ep] : spec->extra_networks)
       BERTH_TRY(o_.engine_.connect_network(net, *id, ep));
     o_.emit("Container", spec->name, "Created");
-    out.containers.push_back({*id, spec->name});
+    return std::make_pair(*id, spec->name);
+  }
+
+  engine::base::Status create_and_start(const model::Service& s, int number, ServiceOutcome& out) {
+    auto c = create(s, number);
+    if (!c) return c.take_error();
+    out.containers.push_back(*c);
     if (opts_.no_start) return {};
-    return start(*id, spec->name);
+    return start(c->first, c->second);
   }
 
   engine::base::Status start(const std::string& id, const std::string& name) {
@@ -189,7 +223,18 @@ engine::base::Status Orchestrator::up(const model::Project& p, const UpOptions& 
   auto plan = plan_up(p, *actual, o);
   if (!plan) return plan.take_error();
 
-  // Images first: a missing image would fail its containers half-way through the stack.
+  // Builds first (one after another), then plan again: a new image id recreates its containers.
+  if (!plan->builds.empty()) {
+    for (const std::string& svc : plan->builds) BERTH_TRY(build_service(p, p.services.at(svc), BuildFlags{}));
+    UpOptions again = o;
+    again.build = false;
+    again.no_build = true;
+    actual = observe(p);
+    if (!actual) return actual.take_error();
+    plan = plan_up(p, *actual, again);
+    if (!plan) return plan.take_error();
+  }
+  // Images next: a missing image would fail its containers half-way through the stack.
   for (const std::string& ref : plan->pulls) {
     emit("Image", ref, "Pulling");
     if (auto st = engine_.pull_image(ref); !st.ok()) {
@@ -198,12 +243,8 @@ engine::base::Status Orchestrator::up(const model::Project& p, const UpOptions& 
     }
     emit("Image", ref, "Pulled");
   }
-  for (const std::string& svc : plan->services) {
-    const model::Service& s = p.services.at(svc);
-    if (s.image.empty() && s.build && !engine_.image_id(service_image(p, s)).ok())
-      return engine::base::invalid("service " + svc + ": build is not supported yet (image " +
-                                   service_image(p, s) + " is not present)");
-  }
+  // Secrets and configs compose writes itself, before any container binds them.
+  BERTH_TRY(prepare_files(p, plan->services));
   // Networks and volumes before any container that attaches to them.
   for (const std::string& key : plan->networks) {
     const model::Resource& r = p.networks.at(key);

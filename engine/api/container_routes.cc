@@ -7,8 +7,10 @@
 #include <chrono>
 #include <thread>
 
+#include "engine/api/archive_routes.h"
 #include "engine/api/filters.h"
 #include "engine/api/stream_relay.h"
+#include "engine/api/system_routes.h"
 #include "engine/base/strings.h"
 #include "engine/base/time.h"
 #include "engine/runtime/log_file.h"
@@ -341,17 +343,29 @@ void add_container_routes(Router& r, Manager* m) {
     ex.respond_empty(200);
   });
   r.post("/containers/{id}/update", [m](Exchange& ex) {
-    auto c = m->get(id_param(ex));
-    if (!c) return ex.respond_error(c.error());
-    ex.respond_error(invalid("updating a container's resources is not supported yet; recreate it instead"));
+    auto body = ex.req().json();
+    if (!body) return ex.respond_error(body.error());
+    auto warnings = m->update(id_param(ex), body->is_null() ? json::object() : *body);
+    if (!warnings) return ex.respond_error(warnings.error());
+    ex.respond_json({{"Warnings", *warnings}});
   });
-  r.post("/containers/prune", [m](Exchange& ex) {
+  // Removing and measuring writable layers takes a while: its own thread.
+  r.add({"POST", "/containers/prune", [m](Exchange& ex) {
     auto f = Filters::parse(ex.req().q("filters").value_or(""), {"label", "label!", "until"});
     if (!f) return ex.respond_error(f.error());
     Filters filters = *f;
+    // Writable layers are measured before they go (SpaceReclaimed).
+    std::map<std::string, uint64_t> sizes;
+    for (const Container& c : m->list())
+      if (!c.is_running()) sizes[c.id] = m->size_rw(c.id);
     auto removed = m->prune([&](const Container& c) { return filters.match_labels(c.labels()); });
-    ex.respond_json({{"ContainersDeleted", removed.empty() ? json(nullptr) : json(removed)}, {"SpaceReclaimed", 0}});
-  });
+    uint64_t reclaimed = 0;
+    for (const auto& id : removed) reclaimed += sizes[id];
+    ex.respond_json({{"ContainersDeleted", removed.empty() ? json(nullptr) : json(removed)}, {"SpaceReclaimed", reclaimed}});
+  }, true});
+
+  add_archive_routes(r, m);
+  add_system_df_route(r, m);
 
   // exec
   r.post("/containers/{id}/exec", [m](Exchange& ex) {

@@ -108,4 +108,15 @@ void add_system_routes(Router& r, const SystemFacts& facts) {
   });
 }
 
+void add_system_df_route(Router& r, engine::container::Manager* m) {
+  // Walking layers and writable dirs can take a while: its own thread.
+  r.add({"GET", "/system/df",
+         [m](Exchange& ex) {
+           auto df = m->disk_usage();
+           if (!df) return ex.respond_error(df.error());
+           ex.respond_json(*df);
+         },
+         true});
+}
+
 }  // namespace engine::api

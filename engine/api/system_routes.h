@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/api/router.h"
+#include "engine/container/manager.h"
 
 namespace engine::api {
 
@@ -19,5 +20,7 @@ struct SystemFacts {
 };
 
 void add_system_routes(Router& r, const SystemFacts& facts);
+/// GET /system/df over the container manager (images, containers, volumes, sizes).
+void add_system_df_route(Router& r, engine::container::Manager* containers);
 
 }  // namespace engine::api

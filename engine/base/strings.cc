@@ -1,5 +1,7 @@
 #include "engine/base/strings.h"
 
+#include <cctype>
+
 #include <openssl/rand.h>
 
 namespace engine::base {
@@ -53,6 +55,21 @@ std::string random_hex(size_t n) {
   std::string raw((n + 1) / 2, '\0');
   RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(raw.size()));
   return to_hex(raw).substr(0, n);
+}
+
+std::string url_encode(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace engine::base

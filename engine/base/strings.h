@@ -13,6 +13,8 @@ bool starts_with(std::string_view s, std::string_view prefix);
 bool ends_with(std::string_view s, std::string_view suffix);
 /// Lowercase hex of bytes.
 std::string to_hex(std::string_view bytes);
+/// Percent-encodes every byte but RFC 3986 unreserved characters (for URL paths and queries).
+std::string url_encode(std::string_view s);
 /// Random lowercase hex string of n characters (container IDs are 64).
 std::string random_hex(size_t n);
 

@@ -239,6 +239,28 @@ static uint64_t system_cpu_ns() {
   return total * (1000000000ULL / static_cast<uint64_t>(::sysconf(_SC_CLK_TCK)));
 }
 
+/// Docker's "networks" stats from the container's /proc/<pid>/net/dev (loopback left out).
+static json net_dev_json(int pid) {
+  json out = json::object();
+  auto text = read_file("/proc/" + std::to_string(pid) + "/net/dev");
+  if (!text) return out;
+  static const char* kFields[] = {"rx_bytes", "rx_packets", "rx_errors", "rx_dropped", nullptr, nullptr, nullptr, nullptr,
+                                  "tx_bytes", "tx_packets", "tx_errors", "tx_dropped"};
+  for (const std::string& line : split(*text, '\n')) {
+    size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name(trim(line.substr(0, colon)));
+    if (name == "lo") continue;
+    json n = json::object();
+    std::istringstream in(line.substr(colon + 1));
+    uint64_t v = 0;
+    for (size_t i = 0; i < std::size(kFields) && (in >> v); ++i)
+      if (kFields[i]) n[kFields[i]] = v;
+    out[name] = n;
+  }
+  return out;
+}
+
 Result<json> Manager::stats(const std::string& ref) {
   auto e = find_entry(*impl_, ref);
   if (!e) return e.take_error();
@@ -268,14 +290,20 @@ Result<json> Manager::stats(const std::string& ref) {
                       {"system_cpu_usage", system_cpu_ns()},
                       {"online_cpus", cpus},
                       {"throttling_data", {{"periods", 0}, {"throttled_periods", 0}, {"throttled_time", 0}}}};
+    json mstat = json::object();
+    for (const auto& [k, v] : st->memory_stat) mstat[k] = v;
+    mstat["cache"] = st->memory_cache;
+    // Unlimited reads as the host's memory, as Docker reports it.
+    uint64_t host_mem = uint64_t(::sysconf(_SC_PHYS_PAGES)) * uint64_t(::sysconf(_SC_PAGESIZE));
     j["memory_stats"] = {{"usage", st->memory_usage},
                          {"max_usage", st->memory_max_usage},
-                         {"limit", st->memory_limit},
-                         {"stats", {{"cache", st->memory_cache}}}};
+                         {"limit", st->memory_limit ? st->memory_limit : host_mem},
+                         {"stats", mstat}};
+    if (!c.netns_path.empty() && c.state.pid > 0) j["networks"] = net_dev_json(c.state.pid);
   }
   j["precpu_stats"] = {{"cpu_usage", {{"total_usage", 0}}}, {"system_cpu_usage", 0}, {"online_cpus", cpus}};
   j["blkio_stats"] = json::object();
-  j["networks"] = json::object();
+  if (!j.contains("networks")) j["networks"] = json::object();
   return j;
 }
 

@@ -413,6 +413,8 @@ Status Manager::Impl::remove_entry(const std::shared_ptr<Entry>& e, bool volumes
   }
   if (auto st = d.runtime->state(c.id); st) {
     if (auto rs = d.runtime->remove(c.id); !rs) return rs.take_error().wrap("remove container " + c.id.substr(0, 12));
+  } else {
+    (void)remove_all(d.root + "/runtime/" + c.id);  // a never-started container's layer made by docker cp
   }
   teardown_network(c);
   (void)remove_all(dir(c.id));

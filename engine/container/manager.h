@@ -22,6 +22,7 @@
 
 #include "engine/base/error.h"
 #include "engine/container/record.h"
+#include "engine/container/root_view.h"
 #include "engine/events/bus.h"
 #include "engine/image/service.h"
 #include "engine/network.h"
@@ -67,6 +68,9 @@ class Manager {
   /// force kills a running container first; volumes removes its anonymous volumes.
   base::Status remove(const std::string& ref, bool force, bool volumes);
   base::Status rename(const std::string& ref, const std::string& new_name);
+  /// Docker's POST /containers/{id}/update: merges resources and restart policy into
+  /// HostConfig, applies them to a running container's cgroup, saves them; returns warnings.
+  base::Result<std::vector<std::string>> update(const std::string& ref, const nlohmann::json& body);
   /// `ps` inside the container: Titles and Processes as Docker's /top returns.
   base::Result<nlohmann::json> top(const std::string& ref);
   /// Docker's /containers/{id}/stats (one sample).
@@ -84,6 +88,15 @@ class Manager {
   void exec_finish(const std::string& exec_id, runtime::ExecProcess& proc);
   base::Status exec_resize(const std::string& exec_id, unsigned rows, unsigned cols);
   base::Status resize(const std::string& ref, unsigned rows, unsigned cols);
+
+  /// The container's filesystem for docker cp (running: its live root; stopped: a temporary
+  /// mount, and the container cannot start until the view is gone).
+  base::Result<std::unique_ptr<RootView>> open_root(const std::string& ref);
+  /// Docker's GET /system/df body: Images, Containers (with SizeRw), Volumes (with UsageData),
+  /// BuildCache (empty) and LayersSize.
+  base::Result<nlohmann::json> disk_usage() const;
+  /// Bytes in the container's writable layer (Docker's SizeRw).
+  uint64_t size_rw(const std::string& id) const;
 
   /// IDs of containers whose mounts use the named volume.
   std::vector<std::string> volume_users(const std::string& name) const;

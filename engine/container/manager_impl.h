@@ -50,6 +50,11 @@ struct Manager::Impl {
   std::string dir(const std::string& id) const { return d.root + "/containers/" + id; }
   /// Finds an entry (mu held).
   base::Result<std::shared_ptr<Entry>> find(const std::string& ref) const;
+  /// Finds an entry, taking mu for the lookup.
+  base::Result<std::shared_ptr<Entry>> lookup(const std::string& ref) const {
+    std::lock_guard lock(mu);
+    return find(ref);
+  }
   /// Writes the record (mu held).
   void persist(const Container& c) const;
   void emit(const Container& c, const std::string& action, std::map<std::string, std::string> extra = {}) const;

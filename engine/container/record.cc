@@ -2,6 +2,7 @@
 
 #include "engine/base/strings.h"
 #include "engine/base/time.h"
+#include "engine/network_json.h"
 
 namespace engine::container {
 
@@ -27,49 +28,12 @@ std::map<std::string, std::string> Container::labels() const {
   return out;
 }
 
-static json endpoint_to_json(const EndpointInfo& e) {
-  return {{"network_id", e.network_id}, {"endpoint_id", e.endpoint_id}, {"container_id", e.container_id},
-          {"container_name", e.container_name}, {"ifname", e.ifname}, {"ipv4", e.ipv4}, {"gateway", e.gateway},
-          {"mac", e.mac}, {"prefix_len", e.prefix_len}, {"dns_names", e.dns_names}};
-}
-
-static EndpointInfo endpoint_from_json(const json& j) {
-  EndpointInfo e;
-  e.network_id = get<std::string>(j, "network_id", "");
-  e.endpoint_id = j.value("endpoint_id", "");
-  e.container_id = j.value("container_id", "");
-  e.container_name = j.value("container_name", "");
-  e.ifname = j.value("ifname", "");
-  e.ipv4 = j.value("ipv4", "");
-  e.gateway = j.value("gateway", "");
-  e.mac = j.value("mac", "");
-  e.prefix_len = j.value("prefix_len", 0);
-  e.dns_names = j.value("dns_names", std::vector<std::string>{});
-  return e;
-}
-
-static json port_to_json(const PortBinding& p) {
-  return {{"host_ip", p.host_ip}, {"host_port", p.host_port}, {"host_port_end", p.host_port_end},
-          {"container_port", p.container_port}, {"container_port_end", p.container_port_end}, {"proto", p.proto}};
-}
-
-static PortBinding port_from_json(const json& j) {
-  PortBinding p;
-  p.host_ip = j.value("host_ip", "");
-  p.host_port = j.value("host_port", 0);
-  p.host_port_end = j.value("host_port_end", 0);
-  p.container_port = j.value("container_port", 0);
-  p.container_port_end = j.value("container_port_end", 0);
-  p.proto = j.value("proto", "tcp");
-  return p;
-}
-
 json to_record(const Container& c) {
   json nets = json::object();
   for (const auto& [name, n] : c.networks) {
     json e = {{"network_id", n.network_id}, {"aliases", n.aliases}, {"ipv4_address", n.ipv4_address},
               {"mac_address", n.mac_address}};
-    if (n.endpoint) e["endpoint"] = endpoint_to_json(*n.endpoint);
+    if (n.endpoint) e["endpoint"] = json(*n.endpoint);
     nets[name] = e;
   }
   json mounts = json::array();
@@ -77,7 +41,7 @@ json to_record(const Container& c) {
     mounts.push_back({{"type", m.type}, {"name", m.name}, {"source", m.source}, {"destination", m.destination},
                       {"rw", m.rw}, {"mode", m.mode}, {"propagation", m.propagation}, {"options", m.options}});
   json ports = json::array();
-  for (const auto& p : c.ports) ports.push_back(port_to_json(p));
+  for (const auto& p : c.ports) ports.push_back(json(p));
   return {{"id", c.id},
           {"name", c.name},
           {"created_ns", c.created_ns},
@@ -130,7 +94,7 @@ Result<Container> from_record(const json& j) {
       a.aliases = n.value("aliases", std::vector<std::string>{});
       a.ipv4_address = n.value("ipv4_address", "");
       a.mac_address = n.value("mac_address", "");
-      if (n.contains("endpoint")) a.endpoint = endpoint_from_json(n["endpoint"]);
+      if (n.contains("endpoint")) a.endpoint = n["endpoint"].get<EndpointInfo>();
       c.networks[name] = a;
     }
     for (const auto& m : j.value("mounts", json::array())) {
@@ -145,7 +109,7 @@ Result<Container> from_record(const json& j) {
       mp.options = m.value("options", std::vector<std::string>{});
       c.mounts.push_back(mp);
     }
-    for (const auto& p : j.value("ports", json::array())) c.ports.push_back(port_from_json(p));
+    for (const auto& p : j.value("ports", json::array())) c.ports.push_back(p.get<PortBinding>());
     c.netns_path = j.value("netns_path", "");
     const json& s = j.at("state");
     c.state.status = s.value("status", "created");

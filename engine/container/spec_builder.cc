@@ -4,6 +4,7 @@
 
 #include "engine/base/strings.h"
 #include "engine/container/create_config.h"
+#include "engine/container/update.h"
 #include "engine/security/capabilities.h"
 
 namespace engine::container {
@@ -17,10 +18,6 @@ static std::vector<std::string> strings(const json& j, const char* f) {
     for (const auto& v : j[f])
       if (v.is_string()) out.push_back(v.get<std::string>());
   return out;
-}
-
-static int64_t num(const json& j, const char* f) {
-  return j.contains(f) && j[f].is_number() ? j[f].get<int64_t>() : 0;
 }
 
 Result<runtime::ContainerSpec> build_spec(const Container& c, const SpecInputs& in) {
@@ -109,22 +106,9 @@ Result<runtime::ContainerSpec> build_spec(const Container& c, const SpecInputs& 
 
   // cgroup.
   s.cgroup.rel_path = "berth/" + c.id;
-  auto& r = s.cgroup.resources;
-  r.memory_limit = num(hc, "Memory");
-  r.memory_swap = num(hc, "MemorySwap");
-  r.memory_reservation = num(hc, "MemoryReservation");
-  r.cpu_shares = num(hc, "CpuShares");
-  r.cpu_period_us = num(hc, "CpuPeriod");
-  r.cpu_quota_us = num(hc, "CpuQuota");
-  if (int64_t nano = num(hc, "NanoCpus"); nano > 0) {
-    if (r.cpu_quota_us > 0) return invalid("conflicting options: Nano CPUs and CPU Period/Quota cannot both be set");
-    r.cpu_period_us = 100000;
-    r.cpu_quota_us = nano * 100000 / 1000000000;
-    if (r.cpu_quota_us < 1000) r.cpu_quota_us = 1000;
-  }
-  r.cpuset_cpus = hc.value("CpusetCpus", "");
-  r.cpuset_mems = hc.value("CpusetMems", "");
-  if (hc.contains("PidsLimit") && hc["PidsLimit"].is_number()) r.pids_limit = hc["PidsLimit"].get<int64_t>();
+  auto res = resources_from_host_config(hc);
+  if (!res) return res.take_error();
+  s.cgroup.resources = *res;
 
   // Log.
   const json& lc = hc.value("LogConfig", json::object());

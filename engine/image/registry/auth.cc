@@ -4,6 +4,8 @@
 
 #include <cctype>
 
+#include "engine/base/strings.h"
+
 namespace engine::image::registry {
 
 using base::Result;
@@ -60,18 +62,7 @@ Result<std::string> base64_decode(const std::string& in) {
 std::string basic_auth_header(const AuthConfig& a) { return "Basic " + base64_encode(a.username + ":" + a.password); }
 
 std::string url_encode(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
+  return engine::base::url_encode(s);
 }
 
 }  // namespace engine::image::registry

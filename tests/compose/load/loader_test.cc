@@ -50,6 +50,9 @@ TEST_CASE("loader: -f files merge in order, COMPOSE_FILE is used without -f") {
   g.file("services: {web: {image: b}}", "/proj/two.yaml");
   g.env["COMPOSE_FILE"] = "two.yaml:one.yaml";
   CHECK(g.json()["services"]["web"]["image"] == "a");
+  g.env["COMPOSE_FILE"] = "one.yaml;two.yaml";
+  g.env["COMPOSE_PATH_SEPARATOR"] = ";";
+  CHECK(g.json()["services"]["web"]["image"] == "b");
 }
 
 TEST_CASE("loader: project name from -p, COMPOSE_PROJECT_NAME, name: and the directory") {
@@ -88,6 +91,11 @@ TEST_CASE("loader: --no-interpolate keeps expressions") {
   f.opts.no_interpolate = true;
   f.file("services: {web: {image: \"nginx:${TAG:-x}\"}}");
   CHECK(f.json()["services"]["web"]["image"] == "nginx:${TAG:-x}");
+  // Values are not checked (they may hold ${...}), keys still are.
+  Fixture g;
+  g.opts.no_interpolate = true;
+  g.file("services:\n  web:\n    image: x\n    privileged: ${PRIV}\n    portz: [80]\n");
+  CHECK(g.error() == "compose.yaml:5:5: services.web: unknown key \"portz\"");
 }
 
 TEST_CASE("loader: profiles switch services on, a named service switches its profile on") {
@@ -156,6 +164,13 @@ TEST_CASE("loader: extends of an unknown service") {
   CHECK(f.error() == "compose.yaml:3:14: services.a.extends: service \"nope\" not found in /proj/compose.yaml");
 }
 
+TEST_CASE("loader: an include cycle is an error, not a loop") {
+  Fixture f;
+  f.fs.add("/proj/lib/compose.yaml", "include: [../compose.yaml]\nservices:\n  db: {image: y}\n");
+  f.file("include:\n  - lib/compose.yaml\nservices:\n  web: {image: x}\n");
+  CHECK(f.error() == "lib/compose.yaml:1:11: include[0]: include cycle: compose.yaml -> lib/compose.yaml -> compose.yaml");
+}
+
 TEST_CASE("loader: include brings another project's resources with its own directory and env") {
   Fixture f;
   f.fs.add("/proj/lib/compose.yaml",
@@ -179,11 +194,35 @@ TEST_CASE("loader: schema errors name the key and its line") {
   Fixture f;
   f.file("services:\n  web:\n    image: x\n    prots: ['80:80']\n    privileged: maybe\n");
   CHECK(f.error() ==
-        "compose.yaml:4:5: services.web.prots: additional property \"prots\" is not allowed\n"
+        "compose.yaml:4:5: services.web: unknown key \"prots\"\n"
         "compose.yaml:5:17: services.web.privileged: a string is not allowed here");
   Fixture g;
   g.file("version: '3'\nservice:\n  web: {image: x}\n");
-  CHECK(g.error() == "compose.yaml:2:1: service: additional property \"service\" is not allowed");
+  CHECK(g.error() == "compose.yaml:2:1: unknown key \"service\"");
+}
+
+TEST_CASE("loader: every unknown key is reported at its line, sorted by position") {
+  Fixture f;
+  f.file(R"(services:
+  web:
+    image: x
+    portz: ['80:80']
+    environment: {A: 1}
+    enviroment: {B: 2}
+    healthcheck: {test: "true", intervall: 5s, retry: 3}
+  db:
+    image: y
+    volumez: []
+networks:
+  n: {drivr: bridge}
+)");
+  CHECK(f.error() ==
+        "compose.yaml:4:5: services.web: unknown key \"portz\"\n"
+        "compose.yaml:6:5: services.web: unknown key \"enviroment\"\n"
+        "compose.yaml:7:33: services.web.healthcheck: unknown key \"intervall\"\n"
+        "compose.yaml:7:48: services.web.healthcheck: unknown key \"retry\"\n"
+        "compose.yaml:10:5: services.db: unknown key \"volumez\"\n"
+        "compose.yaml:12:7: networks.n: unknown key \"drivr\"");
 }
 
 TEST_CASE("loader: x- extensions are allowed at the top level and in services, networks and volumes") {

@@ -64,9 +64,16 @@ TEST_CASE("parse: !reset and !override tags are recorded") {
 }
 
 TEST_CASE("parse: syntax errors carry the location") {
-  CHECK(parse_error("services:\n  web:\n    image: [unclosed\n") .find("compose.yaml:") == 0);
+  CHECK(parse_error("services:\n  web:\n    image: [unclosed\n") ==
+        "compose.yaml:4:1: end of sequence flow not found");
+  CHECK(parse_error("services:\n  web:\n    image: x\n   bad: 1\n") ==
+        "compose.yaml:4:4: end of map not found");
   CHECK(parse_error("a: 1\na: 2\n") == "compose.yaml:2:1: duplicate key \"a\" (first at line 1)");
-  CHECK(parse_error("a: *nope\n").find("compose.yaml:1:") == 0);
+  std::string big;  // more keys than the scanned size: the set-based check
+  for (int i = 0; i < 40; ++i) big += "k" + std::to_string(i) + ": 1\n";
+  CHECK(parse_error(big + "k3: 2\n") == "compose.yaml:41:1: duplicate key \"k3\" (first at line 4)");
+  CHECK(parse_error(big + "k39: 2\n") == "compose.yaml:41:1: duplicate key \"k39\" (first at line 40)");
+  CHECK(parse_error("a: *nope\n") == "compose.yaml:1:4: the referenced anchor is not defined");
 }
 
 TEST_CASE("parse: an alias bomb is refused, not expanded") {

@@ -157,10 +157,10 @@ services:
     image: busybox
     devices: ["/dev/fuse:/dev/fuse"]
     platform: linux/arm64
-    secrets: [envsecret]
+    secrets: [outside]
     deploy: {placement: {constraints: ["node.role==manager"]}}
 secrets:
-  envsecret: {environment: TOKEN}
+  outside: {external: true}
 )");
   auto spec = container_spec(p, p.services.at("web"), 1);
   REQUIRE_FALSE(spec.ok());
@@ -168,7 +168,7 @@ secrets:
         "service web: deploy.placement is not supported yet\n"
         "service web: devices is not supported yet\n"
         "service web: platform is not supported yet\n"
-        "service web: secrets envsecret: only file sources are supported yet");
+        "service web: secrets outside: external secrets are not supported yet");
 }
 
 TEST_CASE("network and volume bodies carry the project labels") {

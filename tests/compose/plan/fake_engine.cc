@@ -325,4 +325,30 @@ eb::Status FakeEngine::remove_image(const std::string& ref) {
   return {};
 }
 
+eb::Result<bool> FakeEngine::wait_container_event(const std::string&, int64_t, std::chrono::milliseconds) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return false;
+}
+
+eb::Result<std::string> FakeEngine::build_image(const compose::plan::BuildRequest& req,
+                                               const compose::plan::OutputSink& out) {
+  std::string first = req.tags.empty() ? "" : req.tags.front();
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    record("build " + first + (req.no_cache ? " no-cache" : ""));
+    builds.push_back(req);
+    for (const std::string& t : req.tags) images[t] = "sha256:built-" + first + "-" + std::to_string(builds.size());
+  }
+  if (out) out(1, "Step 1/1 : FROM scratch\n");
+  return "sha256:built-" + first;
+}
+
+eb::Status FakeEngine::push_image(const std::string& ref, const compose::plan::OutputSink& out) {
+  std::lock_guard<std::mutex> l(mu_);
+  record("push " + ref);
+  if (!images.count(ref)) return eb::not_found("no such image: " + ref);
+  if (out) out(1, "pushed " + ref + "\n");
+  return {};
+}
+
 }  // namespace test

@@ -35,6 +35,7 @@ class FakeEngine : public compose::plan::EngineClient {
   std::set<std::string> fail_create;                      ///< container names whose create fails
   std::map<std::string, std::string> images;              ///< ref -> id (present locally)
   int start_delay_ms = 0;
+  std::vector<compose::plan::BuildRequest> builds;        ///< every build_image request, in order
 
   // Observations.
   std::vector<std::string> calls() const;
@@ -61,6 +62,8 @@ class FakeEngine : public compose::plan::EngineClient {
   Status remove_container(const std::string& id, bool force, bool volumes) override;
   Result<compose::plan::ContainerState> inspect_container(const std::string& id) override;
   Result<int64_t> wait_container(const std::string& id) override;
+  /// No events here: waits a millisecond and reports a timeout (callers then poll).
+  Result<bool> wait_container_event(const std::string& id, int64_t since_ns, std::chrono::milliseconds timeout) override;
   Status container_logs(const std::string& id, const compose::plan::LogOptions& opts,
                         const compose::plan::OutputSink& sink) override;
   Result<int64_t> exec(const std::string& id, const compose::plan::ExecOptions& opts,
@@ -78,6 +81,9 @@ class FakeEngine : public compose::plan::EngineClient {
   Result<std::string> image_id(const std::string& ref) override;
   Status pull_image(const std::string& ref) override;
   Status remove_image(const std::string& ref) override;
+  Result<std::string> build_image(const compose::plan::BuildRequest& req,
+                                  const compose::plan::OutputSink& out) override;
+  Status push_image(const std::string& ref, const compose::plan::OutputSink& out) override;
 
  private:
   void record(const std::string& call);

@@ -38,10 +38,11 @@ volumes: {data: {}}
 
 }  // namespace
 
-TEST_CASE("orchestrator: up creates resources, then containers gated on their conditions") {
+TEST_CASE("orchestrator: up creates resources, then containers, and starts them gated on their conditions") {
   auto p = test::project(kChain);
   test::FakeEngine e;
   e.exit_after_start = {{"migrate", 0}};
+  e.start_delay_ms = 20;  // the gated chain takes a while, so the creates visibly come first
   std::vector<std::string> events;
   Orchestrator o(e, [&](const Event& ev) { events.push_back(ev.kind + " " + ev.name + " " + ev.status); }, fast());
   auto st = o.up(p, UpOptions{});
@@ -50,9 +51,11 @@ TEST_CASE("orchestrator: up creates resources, then containers gated on their co
   CHECK(e.calls_with("pull ") == std::vector<std::string>{"pull api", "pull db", "pull tool", "pull web"});
   CHECK(index_of(calls, "network create demo_default") < index_of(calls, "create demo-db-1"));
   CHECK(index_of(calls, "volume create demo_data") < index_of(calls, "create demo-db-1"));
-  CHECK(index_of(calls, "start demo-db-1") < index_of(calls, "create demo-migrate-1"));
-  CHECK(index_of(calls, "wait demo-migrate-1") < index_of(calls, "create demo-api-1"));
-  CHECK(index_of(calls, "start demo-api-1") < index_of(calls, "create demo-web-1"));
+  // Containers are created at once (as docker compose does); only their starts wait.
+  CHECK(index_of(calls, "create demo-web-1") < index_of(calls, "start demo-api-1"));
+  CHECK(index_of(calls, "start demo-db-1") < index_of(calls, "start demo-migrate-1"));
+  CHECK(index_of(calls, "wait demo-migrate-1") < index_of(calls, "start demo-api-1"));
+  CHECK(index_of(calls, "start demo-api-1") < index_of(calls, "start demo-web-1"));
   CHECK(e.containers_by_name().at("demo-web-1").state == "running");
   CHECK(std::count(events.begin(), events.end(), "Container demo-db-1 Healthy") >= 1);
   CHECK(std::find(events.begin(), events.end(), "Network demo_default Created") != events.end());
@@ -84,8 +87,8 @@ TEST_CASE("orchestrator: an unhealthy dependency stops the up with an error nami
   auto st = o.up(p, UpOptions{});
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().message == "dependency failed to start: container demo-db-1 is unhealthy");
-  CHECK(e.calls_with("create demo-migrate").empty());
-  CHECK(e.calls_with("create demo-web").empty());
+  CHECK(e.calls_with("start demo-migrate").empty());
+  CHECK(e.calls_with("start demo-web").empty());
 }
 
 TEST_CASE("orchestrator: service_completed_successfully with a non-zero exit names the service") {
@@ -96,7 +99,7 @@ TEST_CASE("orchestrator: service_completed_successfully with a non-zero exit nam
   auto st = o.up(p, UpOptions{});
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().message == "dependency failed to start: service migrate didn't complete successfully: exit 3");
-  CHECK(e.calls_with("create demo-api").empty());
+  CHECK(e.calls_with("start demo-api").empty());
 }
 
 TEST_CASE("orchestrator: required: false lets the dependent start anyway") {
@@ -126,7 +129,7 @@ services:
   auto st = o.up(p, UpOptions{});
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().message == "service a: create demo-a-1: scripted failure");
-  CHECK(e.calls_with("create demo-b").empty());
+  CHECK(e.calls_with("start demo-b").empty());
 }
 
 TEST_CASE("orchestrator: a second up converges: unchanged services keep running, changed ones are recreated") {
