@@ -1,6 +1,7 @@
 #pragma once
-/// ApiClient: the Docker Engine API over a unix socket (Boost.Beast, synchronous),
-/// used by the berth CLI and by tests. One connection per request.
+/// ApiClient: the Docker Engine API over a unix socket or TCP, with TLS as the docker CLI
+/// does it (Boost.Beast, synchronous), used by the berth CLI and by tests. One connection
+/// per request.
 #include <functional>
 #include <map>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/api/tls_options.h"
 #include "engine/base/error.h"
 
 namespace cli {
@@ -26,8 +28,8 @@ struct HttpResponse {
 
 class ApiClient {
  public:
-  /// host is "unix:///path".
-  explicit ApiClient(std::string host);
+  /// host is "unix:///path" or "tcp://host:port" (TLS per tls: enabled, verify, files).
+  explicit ApiClient(std::string host, engine::api::TlsOptions tls = {});
   const std::string& host() const { return host_; }
   /// Socket path of a unix host ("" otherwise).
   std::string socket_path() const;
@@ -43,6 +45,7 @@ class ApiClient {
                                             const std::function<bool(std::string_view)>& on_data) const;
   /// A hijacked connection (attach, exec start): after the 101/200 head the socket carries
   /// the raw stream both ways. `early` holds stream bytes read together with the head.
+  /// Over TLS, fd is a socketpair end relayed to the TLS connection by a background thread.
   struct Hijacked {
     int fd = -1;  ///< owned by the caller (close it)
     std::string early;
@@ -57,6 +60,7 @@ class ApiClient {
 
  private:
   std::string host_;
+  engine::api::TlsOptions tls_;
 };
 
 /// Percent-encodes a query value.

@@ -1,6 +1,7 @@
 #pragma once
 /// What every berth command shares: the daemon address and the way to reach it.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/api_client.h"
@@ -19,16 +20,30 @@ inline constexpr int kExitCannotInvoke = 126;
 inline constexpr int kExitNotFound = 127;
 
 struct Context {
-  std::string host;            ///< unix:///path
-  bool host_explicit = false;  ///< from -H or BERTH_HOST (no autostart then, unless BERTH_AUTOSTART=1)
+  std::string host;            ///< unix:///path or tcp://host:port
+  bool host_explicit = false;  ///< from -H, BERTH_HOST or DOCKER_HOST (no autostart then, unless BERTH_AUTOSTART=1)
   std::string root;            ///< BERTH_ROOT: --root for an autostarted berthd
   CLI::Option* host_option = nullptr;  ///< -H, to tell whether it was given
   /// run/create: IMAGE [COMMAND] [ARG...]; exec: CONTAINER COMMAND [ARG...] (not parsed as flags).
   std::vector<std::string> command_tail;
+  /// --tls/--tlsverify/--tlscacert/--tlscert/--tlskey as given (defaults are filled by tls_options()).
+  engine::api::TlsOptions tls;
+  CLI::Option* tls_ca_option = nullptr;
+  CLI::Option* tls_cert_option = nullptr;
+  CLI::Option* tls_key_option = nullptr;
+
+  /// TLS settings as the docker CLI derives them: --tlsverify (or DOCKER_TLS_VERIFY) implies TLS;
+  /// unset files default to ca.pem, cert.pem, key.pem in DOCKER_CERT_PATH (else ~/.docker) when they exist.
+  engine::api::TlsOptions tls_options() const;
 
   /// A client for the daemon, started first if needed; throws CLI::RuntimeError(125) with a message when unreachable.
   ApiClient connect() const;
 };
+
+/// Global connection options: -H/--host (env BERTH_HOST, then DOCKER_HOST) and docker's TLS flags.
+void add_connection_options(CLI::App& app, Context& ctx);
+/// True for a global option that takes the next argument as its value ("-H", "--tlscacert", ...).
+bool global_option_takes_value(std::string_view arg);
 
 /// Prints "berth: <msg>" to stderr and throws CLI::RuntimeError(code).
 [[noreturn]] void fail(const std::string& msg, int code = 1);

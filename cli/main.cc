@@ -22,13 +22,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   cli::Context ctx;
-  const char* env_host = std::getenv("BERTH_HOST");
   const char* env_root = std::getenv("BERTH_ROOT");
-  ctx.host = env_host && *env_host ? env_host : std::string(cli::kDefaultHost);
-  ctx.host_explicit = env_host && *env_host;
   ctx.root = env_root ? env_root : "";
-  ctx.host_option = app.add_option("-H,--host", ctx.host, "Daemon socket to connect to (env BERTH_HOST)")
-                       ->default_str(std::string(cli::kDefaultHost));
+  cli::add_connection_options(app, ctx);
   app.set_version_flag("-v,--version", std::string("berth version ") + BERTH_VERSION_STRING);
 
   cli::register_system_commands(app, ctx);
@@ -49,7 +45,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "-H" || a == "--host") {
+    if (cli::global_option_takes_value(a)) {
       ++i;
       continue;
     }

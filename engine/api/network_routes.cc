@@ -1,5 +1,6 @@
 #include "engine/api/network_routes.h"
 
+#include "engine/api/body_decode.h"
 #include "engine/api/filters.h"
 #include "engine/base/strings.h"
 #include "engine/base/time.h"
@@ -86,43 +87,11 @@ void add_network_routes(Router& r, NetworkDeps d) {
   r.post("/networks/create", [d](Exchange& ex) {
     auto body = ex.req().json();
     if (!body) return ex.respond_error(body.error());
-    const json& b = *body;
-    if (!b.is_object() || !b.contains("Name") || !b["Name"].is_string() || b["Name"].get<std::string>().empty())
-      return ex.respond_error(invalid("network create: Name is required"));
-    NetworkSpec spec;
-    spec.name = b["Name"].get<std::string>();
-    spec.driver = b.value("Driver", "bridge");
-    if (spec.driver.empty()) spec.driver = "bridge";
-    if (spec.driver != "bridge")
-      return ex.respond_error(invalid("network driver \"" + spec.driver + "\" is not supported (only \"bridge\")"));
+    auto parsed = network_create_spec(*body);
+    if (!parsed) return ex.respond_error(parsed.error());
+    const NetworkSpec& spec = *parsed;
     if (predefined(spec.name))
       return ex.respond_error(make_error(Code::AlreadyExists, "network with name " + spec.name + " already exists"));
-    spec.internal = b.value("Internal", false);
-    spec.attachable = b.value("Attachable", false);
-    spec.enable_ipv6 = b.value("EnableIPv6", false);
-    if (spec.enable_ipv6) return ex.respond_error(invalid("IPv6 networks are not supported yet (enable_ipv6)"));
-    if (b.contains("Labels") && b["Labels"].is_object())
-      for (auto& [k, v] : b["Labels"].items())
-        if (v.is_string()) spec.labels[k] = v.get<std::string>();
-    if (b.contains("Options") && b["Options"].is_object())
-      for (auto& [k, v] : b["Options"].items())
-        if (v.is_string()) spec.options[k] = v.get<std::string>();
-    if (b.contains("IPAM") && b["IPAM"].is_object()) {
-      const json& ipam = b["IPAM"];
-      std::string drv = ipam.value("Driver", "default");
-      if (!drv.empty() && drv != "default") return ex.respond_error(invalid("IPAM driver \"" + drv + "\" is not supported"));
-      if (ipam.contains("Config") && ipam["Config"].is_array()) {
-        if (ipam["Config"].size() > 1)
-          return ex.respond_error(invalid("only one IPAM config (one IPv4 subnet) per network is supported"));
-        for (const auto& c : ipam["Config"]) {
-          spec.subnet = c.value("Subnet", "");
-          spec.gateway = c.value("Gateway", "");
-          spec.ip_range = c.value("IPRange", "");
-          if (spec.subnet.find(':') != std::string::npos)
-            return ex.respond_error(invalid("IPv6 subnets are not supported yet: " + spec.subnet));
-        }
-      }
-    }
     auto info = d.network->create_network(spec);
     if (!info) return ex.respond_error(info.error());
     if (d.events) d.events->publish({"network", "create", info->spec.id, {{"name", info->spec.name}, {"type", "bridge"}}, 0});

@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -16,6 +18,9 @@
 #include <mutex>
 #include <optional>
 
+#include "engine/api/request_parse.h"
+#include "engine/api/tcp_address.h"
+#include "engine/api/tls.h"
 #include "engine/base/fs.h"
 #include "engine/base/log.h"
 #include "engine/base/strings.h"
@@ -26,7 +31,16 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using local = asio::local::stream_protocol;
+using generic = asio::generic::stream_protocol;
+using Socket = generic::socket;
+using Acceptor = asio::basic_socket_acceptor<generic>;
 using engine::base::Status;
+
+/// One bound socket: unix, plain TCP (loopback) or TLS.
+struct Listener {
+  Acceptor acceptor;
+  bool tls = false;
+};
 
 struct Server::Impl {
   Impl(const Router& r, ServerOptions o) : router(r), opts(std::move(o)), pool(size_t(opts.workers)) {}
@@ -34,33 +48,22 @@ struct Server::Impl {
   ServerOptions opts;
   asio::io_context ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{ioc.get_executor()};
-  std::vector<std::unique_ptr<local::acceptor>> acceptors;
+  std::vector<std::unique_ptr<Listener>> listeners;
   std::vector<std::string> socket_paths;
+  std::shared_ptr<asio::ssl::context> tls_ctx;
   asio::thread_pool pool;
   std::atomic<size_t> conns{0};
   std::atomic<bool> stopping{false};
 
-  void accept(local::acceptor& a);
+  void accept(Listener& l);
+  /// Serves one accepted connection (TLS ones through a pump once the handshake is done).
+  void serve(Socket sock, bool tls);
+  Status listen_unix(const std::string& host);
+  Status listen_tcp(const std::string& host);
+  void add_listener(std::unique_ptr<Listener> l);
 };
 
 namespace {
-
-std::string url_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 std::string reason_phrase(int status) {
   std::string_view r = http::obsolete_reason(static_cast<http::status>(status));
@@ -82,6 +85,13 @@ bool write_all(int fd, std::string_view data) {
     data.remove_prefix(size_t(n));
   }
   return true;
+}
+
+/// nlohmann's message without its "[json.exception.type_error.302] " prefix.
+std::string json_error_text(const std::exception& e) {
+  std::string_view w = e.what();
+  size_t close = w.find("] ");
+  return std::string(close == std::string_view::npos ? w : w.substr(close + 2));
 }
 
 class Session;
@@ -113,7 +123,7 @@ class SyncExchange final : public Exchange {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Server::Impl& srv, local::socket sock) : srv_(srv), sock_(std::move(sock)), timer_(srv.ioc) {
+  Session(Server::Impl& srv, Socket sock) : srv_(srv), sock_(std::move(sock)), timer_(srv.ioc) {
     ++srv_.conns;
   }
   ~Session() { --srv_.conns; }
@@ -127,7 +137,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   void close() {
     beast::error_code ec;
-    sock_.shutdown(local::socket::shutdown_both, ec);
+    sock_.shutdown(Socket::shutdown_both, ec);
     sock_.close(ec);
   }
 
@@ -142,8 +152,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void read_header() {
     parser_.emplace();
-    parser_->header_limit(64 * 1024);
-    parser_->body_limit(16u << 20);
+    configure_parser(*parser_);
     arm_timer(srv_.opts.header_timeout_s);
     http::async_read_header(sock_, buf_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
@@ -162,9 +171,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     auto& h = parser_->get();
-    std::string target(h.target());
-    std::string path = target.substr(0, target.find('?'));
-    match_ = srv_.router.match(std::string(h.method_string()), path);
+    match_ = srv_.router.match(std::string(h.method_string()),
+                               target_path(std::string_view(h.target().data(), h.target().size())));
     if (match_.route) parser_->body_limit(match_.route->max_body);
     timer_.expires_after(std::chrono::seconds(srv_.opts.body_timeout_s));
     timer_.async_wait([self = shared_from_this()](beast::error_code tec) {
@@ -187,33 +195,8 @@ class Session : public std::enable_shared_from_this<Session> {
       std::string body = nlohmann::json{{"message", match_.message}}.dump() + "\n";
       return reply(match_.status, body, msg.keep_alive());
     }
-    Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    size_t qpos = req.target.find('?');
-    std::string path = req.target.substr(0, qpos);
-    req.api_version = match_.api_version;
-    req.params = match_.params;
-    // Path without the version prefix, for handlers and logs.
-    if (path.size() > 2 && path[1] == 'v' && std::isdigit(static_cast<unsigned char>(path[2]))) {
-      size_t slash = path.find('/', 1);
-      path = slash == std::string::npos ? "/" : path.substr(slash);
-    }
-    req.path = path;
-    if (qpos != std::string::npos) {
-      for (const auto& kv : engine::base::split(std::string_view(req.target).substr(qpos + 1), '&')) {
-        if (kv.empty()) continue;
-        size_t eq = kv.find('=');
-        req.query.emplace(url_decode(kv.substr(0, eq)), eq == std::string::npos ? "" : url_decode(kv.substr(eq + 1)));
-      }
-    }
-    for (const auto& f : msg) {
-      std::string name(f.name_string());
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      req.headers[name] = std::string(f.value());
-    }
-    req.body = std::move(msg.body());
     bool keep_alive = msg.keep_alive();
+    Request req = make_request(std::move(msg), match_);
     const Route* route = match_.route;
     engine::base::log_debug("api: " + req.method + " " + req.target);
     auto run = [self = shared_from_this(), route, keep_alive, req = std::move(req)]() mutable {
@@ -231,6 +214,10 @@ class Session : public std::enable_shared_from_this<Session> {
     try {
       route->handler(ex);
       if (!ex.responded()) ex.respond_error(engine::base::internal("handler sent no response"));
+    } catch (const nlohmann::json::type_error& e) {
+      // A body member of the wrong type reached a decoder: the client's error, as Docker says it (400).
+      if (!ex.responded()) ex.respond_error(engine::base::invalid(std::string("invalid request body: ") + json_error_text(e)));
+      else ex.end_stream();
     } catch (const std::exception& e) {
       engine::base::log_error(std::string("api: handler ") + route->pattern + " threw: " + e.what());
       if (!ex.responded()) ex.respond_error(engine::base::internal(e.what()));
@@ -258,10 +245,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   Server::Impl& srv_;
-  local::socket sock_;
+  Socket sock_;
   beast::flat_buffer buf_;
   asio::steady_timer timer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<HttpRequestParser> parser_;
   Router::Match match_;
   std::atomic<bool> reading_{false};
 };
@@ -337,14 +324,16 @@ bool SyncExchange::client_gone() {
 
 }  // namespace
 
-void Server::Impl::accept(local::acceptor& a) {
-  a.async_accept([this, &a](beast::error_code ec, local::socket sock) {
+void Server::Impl::accept(Listener& l) {
+  // TLS connections get a strand: their pump's two directions share the stream.
+  asio::any_io_executor ex = l.tls ? asio::any_io_executor(asio::make_strand(ioc)) : ioc.get_executor();
+  l.acceptor.async_accept(ex, [this, &l](beast::error_code ec, Socket sock) {
     if (ec) {
       if (ec == asio::error::operation_aborted || stopping) return;
       engine::base::log_warn("api: accept: " + ec.message());
       // EMFILE and friends: back off briefly instead of spinning.
       auto t = std::make_shared<asio::steady_timer>(ioc, std::chrono::milliseconds(50));
-      t->async_wait([this, &a, t](beast::error_code) { accept(a); });
+      t->async_wait([this, &l, t](beast::error_code) { accept(l); });
       return;
     }
     ::fcntl(sock.native_handle(), F_SETFD, FD_CLOEXEC);
@@ -352,10 +341,102 @@ void Server::Impl::accept(local::acceptor& a) {
       beast::error_code ignored;
       sock.close(ignored);
     } else {
-      std::make_shared<Session>(*this, std::move(sock))->start();
+      serve(std::move(sock), l.tls);
     }
-    accept(a);
+    accept(l);
   });
+}
+
+void Server::Impl::serve(Socket sock, bool tls) {
+  if (sock.local_endpoint().protocol().family() != AF_UNIX) {
+    int one = 1;
+    ::setsockopt(sock.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  if (!tls) return std::make_shared<Session>(*this, std::move(sock))->start();
+  auto stream = std::make_shared<TlsStream>(std::move(sock), *tls_ctx);
+  auto timer = std::make_shared<asio::steady_timer>(stream->get_executor(), std::chrono::seconds(opts.header_timeout_s));
+  timer->async_wait([stream](beast::error_code ec) {
+    beast::error_code ignored;
+    if (!ec) stream->next_layer().close(ignored);
+  });
+  stream->async_handshake(asio::ssl::stream_base::server, [this, stream, timer](beast::error_code ec) {
+    timer->cancel();
+    if (ec) return engine::base::log_debug("api: tls handshake: " + ec.message());
+    auto pair = make_socket_pair();
+    if (!pair) return engine::base::log_warn("api: " + pair.error().str());
+    Socket inner(ioc), outer(stream->get_executor());
+    beast::error_code aec;
+    inner.assign(generic(AF_UNIX, SOCK_STREAM), pair->first.release(), aec);
+    if (!aec) outer.assign(generic(AF_UNIX, SOCK_STREAM), pair->second.release(), aec);
+    if (aec) return engine::base::log_warn("api: tls session: " + aec.message());
+    start_tls_pump(stream, std::move(outer));
+    std::make_shared<Session>(*this, std::move(inner))->start();
+  });
+}
+
+void Server::Impl::add_listener(std::unique_ptr<Listener> l) {
+  ::fcntl(l->acceptor.native_handle(), F_SETFD, FD_CLOEXEC);
+  accept(*l);
+  listeners.push_back(std::move(l));
+}
+
+Status Server::Impl::listen_unix(const std::string& host) {
+  std::string path = host.substr(7);
+  if (path.empty() || path.size() >= sizeof(sockaddr_un{}.sun_path))
+    return engine::base::invalid("listen " + host + ": bad socket path");
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (!dir.empty()) BERTH_TRY(engine::base::make_dirs(dir, 0755));
+  if (engine::base::path_exists(path)) {
+    // A live daemon answers on it; a stale file from a crash does not.
+    local::socket probe(ioc);
+    beast::error_code ec;
+    probe.connect(local::endpoint(path), ec);
+    if (!ec) return engine::base::conflict("listen " + path + ": another daemon is already listening on this socket");
+    ::unlink(path.c_str());
+  }
+  auto l = std::make_unique<Listener>(Listener{Acceptor(ioc), false});
+  beast::error_code ec;
+  generic::endpoint ep{local::endpoint(path)};
+  l->acceptor.open(ep.protocol(), ec);
+  if (!ec) l->acceptor.bind(ep, ec);
+  if (!ec) l->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return engine::base::Error{engine::base::Code::Internal, ec.value(), "listen " + path};
+  gid_t gid = 0;
+  if (group* g = ::getgrnam(opts.socket_group.c_str())) gid = g->gr_gid;
+  if (::chown(path.c_str(), 0, gid) != 0 && ::geteuid() == 0) return engine::base::sys_error("chown " + path);
+  if (::chmod(path.c_str(), 0660) != 0) return engine::base::sys_error("chmod " + path);
+  socket_paths.push_back(path);
+  add_listener(std::move(l));
+  return {};
+}
+
+Status Server::Impl::listen_tcp(const std::string& host) {
+  bool tls = opts.tls.enabled || opts.tls.verify;
+  auto addr = parse_tcp_address(host, tls ? "2376" : "2375");
+  if (!addr) return addr.take_error().wrap("listen");
+  asio::ip::tcp::resolver resolver(ioc);
+  beast::error_code ec;
+  auto found = resolver.resolve(addr->host, addr->port, asio::ip::tcp::resolver::passive, ec);
+  if (ec || found.empty()) return engine::base::invalid("listen " + host + ": resolve " + addr->host + ": " + ec.message());
+  asio::ip::tcp::endpoint tep = found.begin()->endpoint();
+  // Anyone who reaches the API is root on this host: off loopback, only verified clients.
+  if (!tep.address().is_loopback() && !opts.tls.verify)
+    return engine::base::invalid("listen " + host + ": a TCP listener outside loopback requires --tlsverify with " +
+                                 "--tlscacert, --tlscert and --tlskey (clients must present a certificate signed by the CA)");
+  if (tls && !tls_ctx) {
+    auto ctx = make_server_tls_context(opts.tls);
+    if (!ctx) return ctx.take_error().wrap("listen " + host);
+    tls_ctx = std::move(*ctx);
+  }
+  auto l = std::make_unique<Listener>(Listener{Acceptor(ioc), tls});
+  generic::endpoint ep{tep};
+  l->acceptor.open(ep.protocol(), ec);
+  if (!ec) l->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) l->acceptor.bind(ep, ec);
+  if (!ec) l->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return engine::base::Error{engine::base::Code::Internal, ec.value(), "listen " + host};
+  add_listener(std::move(l));
+  return {};
 }
 
 Server::Server(const Router& router, ServerOptions opts) : impl_(std::make_unique<Impl>(router, std::move(opts))) {}
@@ -367,38 +448,9 @@ Server::~Server() {
 }
 
 Status Server::listen(const std::string& host) {
-  const std::string prefix = "unix://";
-  if (!engine::base::starts_with(host, prefix)) {
-    return engine::base::invalid("listen " + host + ": only unix:// hosts are supported (tcp needs the TLS work of the API issue)");
-  }
-  std::string path = host.substr(prefix.size());
-  if (path.empty() || path.size() >= sizeof(sockaddr_un{}.sun_path))
-    return engine::base::invalid("listen " + host + ": bad socket path");
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (!dir.empty()) BERTH_TRY(engine::base::make_dirs(dir, 0755));
-  if (engine::base::path_exists(path)) {
-    // A live daemon answers on it; a stale file from a crash does not.
-    local::socket probe(impl_->ioc);
-    beast::error_code ec;
-    probe.connect(local::endpoint(path), ec);
-    if (!ec) return engine::base::conflict("listen " + path + ": another daemon is already listening on this socket");
-    ::unlink(path.c_str());
-  }
-  auto acc = std::make_unique<local::acceptor>(impl_->ioc);
-  beast::error_code ec;
-  acc->open(local{}, ec);
-  if (!ec) acc->bind(local::endpoint(path), ec);
-  if (!ec) acc->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return engine::base::Error{engine::base::Code::Internal, ec.value(), "listen " + path};
-  ::fcntl(acc->native_handle(), F_SETFD, FD_CLOEXEC);
-  gid_t gid = 0;
-  if (group* g = ::getgrnam(impl_->opts.socket_group.c_str())) gid = g->gr_gid;
-  if (::chown(path.c_str(), 0, gid) != 0 && ::geteuid() == 0) return engine::base::sys_error("chown " + path);
-  if (::chmod(path.c_str(), 0660) != 0) return engine::base::sys_error("chmod " + path);
-  impl_->socket_paths.push_back(path);
-  impl_->accept(*acc);
-  impl_->acceptors.push_back(std::move(acc));
-  return {};
+  if (engine::base::starts_with(host, "unix://")) return impl_->listen_unix(host);
+  if (engine::base::starts_with(host, "tcp://")) return impl_->listen_tcp(host);
+  return engine::base::invalid("listen " + host + ": use unix:///path or tcp://host:port");
 }
 
 void Server::run() {
@@ -411,9 +463,9 @@ void Server::run() {
 void Server::stop() {
   if (impl_->stopping.exchange(true)) return;
   asio::post(impl_->ioc, [this] {
-    for (auto& a : impl_->acceptors) {
+    for (auto& l : impl_->listeners) {
       beast::error_code ec;
-      a->close(ec);
+      l->acceptor.close(ec);
     }
     impl_->work.reset();
     impl_->ioc.stop();

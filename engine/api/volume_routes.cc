@@ -1,5 +1,6 @@
 #include "engine/api/volume_routes.h"
 
+#include "engine/api/body_decode.h"
 #include "engine/api/filters.h"
 
 namespace engine::api {
@@ -9,17 +10,6 @@ using engine::volume::Volume;
 
 static void emit(const VolumeDeps& d, const std::string& action, const std::string& name) {
   if (d.events) d.events->publish({"volume", action, name, {{"driver", "local"}}, 0});
-}
-
-static Result<std::map<std::string, std::string>> string_map(const nlohmann::json& j, const char* field) {
-  std::map<std::string, std::string> out;
-  if (!j.contains(field) || j[field].is_null()) return out;
-  if (!j[field].is_object()) return invalid(std::string(field) + " must be an object of strings");
-  for (auto& [k, v] : j[field].items()) {
-    if (!v.is_string()) return invalid(std::string(field) + "." + k + " must be a string");
-    out[k] = v.get<std::string>();
-  }
-  return out;
 }
 
 void add_volume_routes(Router& r, VolumeDeps d) {
@@ -43,16 +33,11 @@ void add_volume_routes(Router& r, VolumeDeps d) {
   r.post("/volumes/create", [d](Exchange& ex) {
     auto body = ex.req().json();
     if (!body) return ex.respond_error(body.error());
-    nlohmann::json j = body->is_null() ? nlohmann::json::object() : *body;
-    if (!j.is_object()) return ex.respond_error(invalid("volume create: body must be a JSON object"));
-    auto labels = string_map(j, "Labels");
-    auto opts = string_map(j, "DriverOpts");
-    if (!labels) return ex.respond_error(labels.error());
-    if (!opts) return ex.respond_error(opts.error());
-    std::string name = j.contains("Name") && j["Name"].is_string() ? j["Name"].get<std::string>() : "";
-    std::string driver = j.contains("Driver") && j["Driver"].is_string() ? j["Driver"].get<std::string>() : "local";
+    auto args = volume_create_args(*body);
+    if (!args) return ex.respond_error(args.error());
+    const std::string& name = args->name;
     bool existed = !name.empty() && d.store->get(name).ok();
-    auto v = d.store->create(name, driver, *labels, *opts);
+    auto v = d.store->create(name, args->driver, args->labels, args->driver_opts);
     if (!v) return ex.respond_error(v.error());
     if (!existed) emit(d, "create", v->name);
     ex.respond_json(v->to_json(), 201);

@@ -64,7 +64,9 @@ Result<std::unique_ptr<Daemon>> Daemon::start(const DaemonOptions& opts) {
   BERTH_TRY(make_dirs(opts.exec_root, 0711));
   // Why second: a live daemon on one of the sockets must be refused before anything is
   // touched on the host (bridges, nftables). Nothing is served until serve() runs.
-  s.server = std::make_unique<api::Server>(s.router);
+  api::ServerOptions sopts;
+  sopts.tls = opts.tls;
+  s.server = std::make_unique<api::Server>(s.router, sopts);
   for (const auto& host : opts.hosts) {
     if (auto st = s.server->listen(host); !st) return st.take_error();
   }

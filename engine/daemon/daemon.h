@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/api/tls_options.h"
 #include "engine/base/error.h"
 
 namespace engine::daemon {
@@ -14,6 +15,7 @@ struct DaemonOptions {
   std::string exec_root = "/run/berth";                            ///< runtime state (netns, sockets)
   std::string bridge = "berth0";                                   ///< Linux bridge of the built-in "bridge" network
   std::string nft_table = "berth";                                 ///< berth's own nftables table
+  api::TlsOptions tls;  ///< for tcp:// hosts (--tls, --tlsverify, --tlscacert, --tlscert, --tlskey)
 };
 
 class Daemon {

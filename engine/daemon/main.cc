@@ -11,6 +11,35 @@
 #include "engine/base/log.h"
 #include "engine/daemon/daemon.h"
 
+/// docker's certificate directory: $DOCKER_CERT_PATH, else ~/.docker.
+static std::string cert_dir() {
+  if (const char* p = std::getenv("DOCKER_CERT_PATH"); p && *p) return p;
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : "/root") + "/.docker";
+}
+
+/// dockerd's TLS flags (--tlsverify also from DOCKER_TLS_VERIFY); a TCP listener outside
+/// loopback is refused without --tlsverify (engine/api/server.cc).
+static void add_tls_options(CLI::App& app, engine::api::TlsOptions& tls) {
+  const char* env_verify = std::getenv("DOCKER_TLS_VERIFY");
+  tls.verify = env_verify && *env_verify;
+  app.add_flag("--tls", tls.enabled, "Use TLS on tcp:// hosts; implied by --tlsverify");
+  app.add_flag("--tlsverify", tls.verify, "Use TLS and require client certificates signed by --tlscacert");
+  app.add_option("--tlscacert", tls.ca_file, "Trust client certificates signed by this CA only (default <certs>/ca.pem)");
+  app.add_option("--tlscert", tls.cert_file, "Path to the TLS certificate file (default <certs>/cert.pem)");
+  app.add_option("--tlskey", tls.key_file, "Path to the TLS key file (default <certs>/key.pem)");
+}
+
+/// Fills unset certificate paths from the certificate directory once TLS is on.
+static void resolve_tls_defaults(engine::api::TlsOptions& tls) {
+  if (tls.verify) tls.enabled = true;
+  if (!tls.enabled) return;
+  std::string dir = cert_dir();
+  if (tls.ca_file.empty() && tls.verify) tls.ca_file = dir + "/ca.pem";
+  if (tls.cert_file.empty()) tls.cert_file = dir + "/cert.pem";
+  if (tls.key_file.empty()) tls.key_file = dir + "/key.pem";
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"berthd: the berth container engine daemon (Docker Engine API on a unix socket)", "berthd"};
   engine::daemon::DaemonOptions opts;
@@ -21,8 +50,9 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   app.add_option("--root", opts.root, "Root directory of persistent state")->capture_default_str();
   app.add_option("--exec-root", opts.exec_root, "Root directory of runtime state")->capture_default_str();
-  app.add_option("-H,--host", hosts, "Socket to listen on, unix:///path (repeatable)")
+  app.add_option("-H,--host", hosts, "Socket to listen on, unix:///path or tcp://host:port (repeatable)")
       ->default_str("unix:///run/berth/berth.sock");
+  add_tls_options(app, opts.tls);
   app.add_option("--bridge", opts.bridge, "Linux bridge of the default \"bridge\" network (env BERTH_BRIDGE)")
       ->capture_default_str();
   app.add_option("--nft-table", opts.nft_table, "Name of berth's nftables table (env BERTH_NFT_TABLE)")
@@ -36,6 +66,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!hosts.empty()) opts.hosts = hosts;
+  resolve_tls_defaults(opts.tls);
   engine::base::set_log_level(engine::base::parse_log_level(log_level));
 
   // Block the stop signals in every thread; one thread waits for them.
