@@ -154,7 +154,13 @@ void handle_attach(Manager* m, Exchange& ex) {
   });
   if (stream) {
     int stdin_fd = want_stdin && stream->stdin_fd ? stream->stdin_fd.release() : -1;
-    relay_attach(client, stream->conn.get(), stdin_fd, tty, pending);
+    // Docker's StdinOnce: the end of the attached client's stdin is the end of the container's.
+    std::function<void()> on_stdin_closed;
+    if (c->config.value("StdinOnce", false)) {
+      std::string cid = c->id;
+      on_stdin_closed = [m, cid] { (void)m->close_stdin(cid); };
+    }
+    relay_attach(client, stream->conn.get(), stdin_fd, tty, pending, on_stdin_closed);
   }
   ::shutdown(client, SHUT_RDWR);
   ::close(client);

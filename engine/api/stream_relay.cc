@@ -39,7 +39,8 @@ struct OwnedFd {
 };
 }  // namespace
 
-void relay_attach(int client, int frames_fd, int stdin_fd, bool tty, const std::string& pending) {
+void relay_attach(int client, int frames_fd, int stdin_fd, bool tty, const std::string& pending,
+                  const std::function<void()>& on_stdin_closed) {
   OwnedFd own{stdin_fd};
   if (stdin_fd >= 0 && !pending.empty()) write_fd(stdin_fd, pending);
   std::string buf;
@@ -73,7 +74,10 @@ void relay_attach(int client, int frames_fd, int stdin_fd, bool tty, const std::
       if (k <= 0) {
         // Client closed its write side: close the container's stdin, keep sending output.
         client_open = false;
-        if (stdin_fd >= 0) ::close(stdin_fd), stdin_fd = -1;
+        if (stdin_fd >= 0) {
+          ::close(stdin_fd), stdin_fd = -1;
+          if (on_stdin_closed) on_stdin_closed();
+        }
         if (k < 0) return;
       } else if (stdin_fd >= 0) {
         write_fd(stdin_fd, std::string_view(tmp, size_t(k)));

@@ -21,6 +21,12 @@ static Result<std::shared_ptr<Entry>> find_entry(Manager::Impl& s, const std::st
   return s.find(ref);
 }
 
+Status Manager::close_stdin(const std::string& ref) {
+  auto e = find_entry(*impl_, ref);
+  if (!e) return e.take_error();
+  return impl_->d.runtime->close_stdin((*e)->c.id);
+}
+
 Result<runtime::AttachStream> Manager::attach(const std::string& ref, const std::function<bool()>& cancelled) {
   auto e = find_entry(*impl_, ref);
   if (!e) return e.take_error();

@@ -79,6 +79,8 @@ class Manager {
   /// Blocks until the container's runtime process exists (created, not yet started), then
   /// returns its attach stream; start() waits for pending attachers before exec'ing.
   base::Result<runtime::AttachStream> attach(const std::string& ref, const std::function<bool()>& cancelled);
+  /// Closes the container's stdin for good (after the last attached client's stdin ended).
+  base::Status close_stdin(const std::string& ref);
 
   /// Exec instances (docker exec).
   base::Result<std::string> exec_create(const std::string& ref, const nlohmann::json& body);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "engine/base/fs.h"
 #include "engine/process/init.h"
@@ -18,6 +19,7 @@
 #include "engine/process/user.h"
 #include "engine/runtime/spec.h"
 #include "engine/shim/cgroup_glue.h"
+#include "engine/shim/exec_tty.h"
 #include "engine/sys/syscalls.h"
 
 namespace engine::shim {
@@ -124,10 +126,28 @@ int run_exec(const std::string& bundle, int pid, const std::string& spec_json, i
   if (!sec) die(error_fd, sec.error(), 126);
   Status st = join_container(pid, *spec);
   if (!st) die(error_fd, st.error().wrap("exec in container " + spec->id), 126);
+  // A terminal of the container's own devpts, relayed to the host pty we were given.
+  std::optional<ContainerPty> pty;
+  if (ex.tty) {
+    auto opened = open_container_pty(0);
+    if (!opened) die(error_fd, opened.error(), 126);
+    pty = std::move(*opened);
+  }
   pid_t child = ::fork();
   if (child < 0) die(error_fd, base::sys_error("fork"), 126);
-  if (child == 0) exec_child(*spec, ex, *sec, error_fd);
+  if (child == 0) {
+    if (pty) {
+      for (int fd = 0; fd < 3; ++fd)
+        if (::dup2(pty->slave.get(), fd) < 0) die(error_fd, base::sys_error("dup2 pty"), 126);
+      pty.reset();
+    }
+    exec_child(*spec, ex, *sec, error_fd);
+  }
   if (error_fd >= 0) ::close(error_fd);
+  if (pty) {
+    pty->slave.reset();
+    return relay_container_pty(child, 0, pty->master.get());
+  }
   // Forward termination signals to the process; reap it and exit with its status.
   sigset_t set;
   ::sigemptyset(&set);

@@ -45,6 +45,20 @@ TEST_CASE("container: run prints stdout and stderr apart, returns the exit code,
   CHECK(trimmed(d.berth({"ps", "-aq"}).out).empty());
 }
 
+TEST_CASE("container: run -i passes piped stdin and its end reaches the container") {
+  DaemonFixture d;
+  d.import_busybox();
+  // cat ends only when its stdin does: the client's EOF must close the container's stdin.
+  auto r = d.berth({"run", "--rm", "-i", "busybox", "sh", "-c", "cat; echo done"}, 30, "line one\nline two\n");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "line one\nline two\ndone\n");
+  d.berth({"run", "-d", "--name", "sleeper", "busybox", "sleep", "300"});
+  auto x = d.berth({"exec", "-i", "sleeper", "sh", "-c", "wc -l"}, 30, "a\nb\nc\n");
+  CHECK(x.exit_code == 0);
+  CHECK(trimmed(x.out) == "3");
+  d.berth({"rm", "-f", "sleeper"});
+}
+
 TEST_CASE("container: a missing command fails with 127 and names the executable") {
   DaemonFixture d;
   d.import_busybox();

@@ -36,6 +36,21 @@ TEST_CASE("docker cli: run, ps, logs, exec, images, network ls and volume ls aga
     CHECK(logs.out == "logged\n");
     auto ex = test::run_command({docker, "exec", "dk", "sh", "-c", "exit 5"}, env);
     CHECK(ex.exit_code == 5);
+    // exec -it needs a terminal: script(1) gives the client a pty; the container side must get one too.
+    std::string it_cmd = docker + " exec -it dk sh -c 'tty; echo in-tty; exit 3'";
+    auto it = test::run_command({"script", "-qec", it_cmd, "/dev/null"}, env, 60);
+    INFO(it.out);
+    CHECK(it.exit_code == 3);
+    CHECK(it.out.find("/dev/pts/") != std::string::npos);
+    CHECK(it.out.find("in-tty") != std::string::npos);
+    // logs -f follows live output and returns when the container exits.
+    auto fl = test::run_command({docker, "run", "-d", "--name", "dkf", "busybox", "sh", "-c",
+                                 "echo one; sleep 1; echo two"}, env);
+    REQUIRE(fl.exit_code == 0);
+    auto follow = test::run_command({docker, "logs", "-f", "dkf"}, env, 60);
+    CHECK(follow.exit_code == 0);
+    CHECK(follow.out == "one\ntwo\n");
+    CHECK(test::run_command({docker, "rm", "dkf"}, env).exit_code == 0);
     auto images = test::run_command({docker, "images"}, env);
     CHECK(images.out.find("busybox") != std::string::npos);
     auto nets = test::run_command({docker, "network", "ls"}, env);
