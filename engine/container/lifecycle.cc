@@ -508,9 +508,15 @@ Status Manager::start(const std::string& ref) {
   }
   Status st = impl_->start_entry(*e, false);
   if (!st) {
-    std::lock_guard lock(impl_->mu);
-    ++(*e)->failed_starts;
-    impl_->cv.notify_all();
+    bool auto_remove;
+    {
+      std::lock_guard lock(impl_->mu);
+      ++(*e)->failed_starts;
+      auto_remove = (*e)->c.host_config.value("AutoRemove", false);
+      impl_->cv.notify_all();
+    }
+    // As Docker does: a --rm container that cannot start is removed (its client waits for that).
+    if (auto_remove) (void)impl_->remove_entry(*e, true);
   }
   return st;
 }

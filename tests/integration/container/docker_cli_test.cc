@@ -28,6 +28,11 @@ TEST_CASE("docker cli: run, ps, logs, exec, images, network ls and volume ls aga
     INFO(run.err);
     CHECK(run.exit_code == 0);
     CHECK(run.out == "hi\n");
+    // A container that cannot start: the error and 127, and --rm removes it (the client waits for that).
+    auto bad = test::run_command({docker, "run", "--rm", "busybox", "no-such-cmd"}, env, 30);
+    CHECK(bad.exit_code == 127);
+    CHECK(bad.err.find("no-such-cmd") != std::string::npos);
+    CHECK(d.berth({"ps", "-aq"}).out.empty());
     auto bg = test::run_command({docker, "run", "-d", "--name", "dk", "busybox", "sh", "-c", "echo logged; sleep 300"}, env);
     REQUIRE(bg.exit_code == 0);
     auto ps = test::run_command({docker, "ps", "-a"}, env);
