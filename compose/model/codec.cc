@@ -501,7 +501,8 @@ Json project_to_json(const Project& p) {
 std::string config_hash(const Service& s) {
   Json j = service_to_json(s);
   if (j.contains("deploy")) {
-    j["deploy"].erase("replicas");
+    // `deploy:` may be null (an empty key); replicas never change a container's config.
+    if (j["deploy"].is_object()) j["deploy"].erase("replicas");
     if (j["deploy"].empty()) j.erase("deploy");
   }
   j.erase("scale");

@@ -137,4 +137,14 @@ TEST_CASE("codec: config hash ignores replicas but not the image") {
   CHECK(config_hash(web) != h);
 }
 
+TEST_CASE("codec: config hash of a service whose deploy key is empty (found by the fuzzer)") {
+  json j = {{"name", "p"}, {"services", {{"web", {{"image", "x"}, {"deploy", nullptr}}}}}};
+  auto p = project_from_json(j);
+  REQUIRE(p.ok());
+  std::string h = config_hash(p->services.at("web"));
+  CHECK(h.size() == 64);
+  json plain = {{"name", "p"}, {"services", {{"web", {{"image", "x"}}}}}};
+  CHECK(config_hash(project_from_json(plain)->services.at("web")) == h);
+}
+
 }  // namespace compose::model
