@@ -161,11 +161,15 @@ Result<HttpResponse> ApiClient::request(const std::string& method, const std::st
 }
 
 Result<HttpResponse> ApiClient::stream(const std::string& method, const std::string& path, const std::string& body,
-                                       const std::function<bool(std::string_view)>& on_data) const {
+                                       const std::function<bool(std::string_view)>& on_data,
+                                       const std::vector<std::pair<std::string, std::string>>& headers,
+                                       const std::string& content_type) const {
   auto conn = connect(host_, tls_);
   if (!conn) return conn.take_error();
   beast::error_code ec;
-  conn->with([&](auto& s) { http::write(s, make_request(method, path, body, "application/json"), ec); });
+  auto req = make_request(method, path, body, content_type);
+  for (const auto& [k, v] : headers) req.set(k, v);
+  conn->with([&](auto& s) { http::write(s, req, ec); });
   if (ec) return io_error(Code::Unavailable, ec, method + " " + path + ": send request");
   beast::flat_buffer buf;
   http::response_parser<http::buffer_body> parser;

@@ -5,6 +5,8 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -40,9 +42,12 @@ class ApiClient {
                                              const std::string& content_type = "application/json") const;
   /// Sends one request and hands each body chunk to on_data as it arrives (until it returns false).
   /// Returns the response head (status, headers; body empty unless the status is an error).
+  /// HEADERS are added to the request; CONTENT_TYPE names the body's type.
   engine::base::Result<HttpResponse> stream(const std::string& method, const std::string& path,
                                             const std::string& body,
-                                            const std::function<bool(std::string_view)>& on_data) const;
+                                            const std::function<bool(std::string_view)>& on_data,
+                                            const std::vector<std::pair<std::string, std::string>>& headers = {},
+                                            const std::string& content_type = "application/json") const;
   /// A hijacked connection (attach, exec start): after the 101/200 head the socket carries
   /// the raw stream both ways. `early` holds stream bytes read together with the head.
   /// Over TLS, fd is a socketpair end relayed to the TLS connection by a background thread.

@@ -31,51 +31,7 @@ Result<HttpResponse> request_streamed(const ApiClient& api, const std::string& m
                                       const std::vector<std::pair<std::string, std::string>>& headers,
                                       const std::string& body, const std::string& content_type,
                                       const std::function<bool(std::string_view)>& on_data) {
-  asio::io_context ioc;
-  asio::local::stream_protocol::socket sock(ioc);
-  beast::error_code ec;
-  sock.connect(asio::local::stream_protocol::endpoint(api.socket_path()), ec);
-  if (ec) return Error{Code::Unavailable, ec.value(), "cannot connect to berthd at " + api.host()};
-  http::request<http::string_body> req;
-  req.method_string(method);
-  req.target(path);
-  req.version(11);
-  req.set(http::field::host, "berth");
-  req.set(http::field::user_agent, "berth-cli");
-  for (const auto& [k, v] : headers) req.set(k, v);
-  req.set(http::field::content_type, content_type);
-  req.body() = body;
-  req.prepare_payload();
-  http::write(sock, req, ec);
-  if (ec) return Error{Code::Unavailable, ec.value(), method + " " + path + ": send request"};
-  beast::flat_buffer buf;
-  http::response_parser<http::buffer_body> parser;
-  // Not boost::none: Boost 1.74 compares Content-Length against an empty optional and fails.
-  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-  http::read_header(sock, buf, parser, ec);
-  if (ec) return Error{Code::Unavailable, 0, method + " " + path + ": read response: " + ec.category().name() + " " + ec.message()};
-  HttpResponse out;
-  out.status = static_cast<int>(parser.get().result_int());
-  for (const auto& f : parser.get()) {
-    std::string name(f.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers[name] = std::string(f.value());
-  }
-  char chunk[65536];
-  while (!parser.is_done()) {
-    parser.get().body().data = chunk;
-    parser.get().body().size = sizeof chunk;
-    http::read_some(sock, buf, parser, ec);
-    if (ec == http::error::need_buffer) ec = {};
-    if (ec == http::error::end_of_stream || ec == asio::error::eof) break;
-    if (ec) return Error{Code::Unavailable, ec.value(), method + " " + path + ": read response body"};
-    size_t n = sizeof chunk - parser.get().body().size;
-    if (n == 0) continue;
-    std::string_view data(chunk, n);
-    if (!out.ok()) out.body.append(data);
-    else if (!on_data(data)) break;
-  }
-  return out;
+  return api.stream(method, path, body, on_data, headers, content_type);
 }
 
 JsonMessagePrinter::JsonMessagePrinter(std::FILE* out, bool terminal, int width)

@@ -2,6 +2,8 @@
 // build / push verbs against a FakeEngine.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "compose/plan/build.h"
 #include "compose/plan/create_body.h"
 #include "compose/plan/fake_engine.h"
@@ -120,7 +122,10 @@ TEST_CASE("build: up builds (not pulls) a missing image, and a second up with th
   rebuild.build = true;
   REQUIRE(o.up(p, rebuild).ok());
   CHECK(e.calls_with("build ").size() == 2);
-  CHECK(e.calls_with("create ") == std::vector<std::string>{"create demo-app-1", "create demo-named-1"});
+  // Independent services are created concurrently: compare the set, not the order.
+  auto created = e.calls_with("create ");
+  std::sort(created.begin(), created.end());
+  CHECK(created == std::vector<std::string>{"create demo-app-1", "create demo-named-1"});
 }
 
 TEST_CASE("build: --no-build with a build-only image missing is an error naming the service") {
