@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
-#include <optional>
 
 #include "engine/base/fs.h"
 #include "engine/process/init.h"
@@ -127,7 +126,7 @@ int run_exec(const std::string& bundle, int pid, const std::string& spec_json, i
   Status st = join_container(pid, *spec);
   if (!st) die(error_fd, st.error().wrap("exec in container " + spec->id), 126);
   // A terminal of the container's own devpts, relayed to the host pty we were given.
-  std::optional<ContainerPty> pty;
+  ContainerPty pty;  // both ends stay closed (-1) without a terminal
   if (ex.tty) {
     auto opened = open_container_pty(0);
     if (!opened) die(error_fd, opened.error(), 126);
@@ -136,17 +135,18 @@ int run_exec(const std::string& bundle, int pid, const std::string& spec_json, i
   pid_t child = ::fork();
   if (child < 0) die(error_fd, base::sys_error("fork"), 126);
   if (child == 0) {
-    if (pty) {
+    if (ex.tty) {
       for (int fd = 0; fd < 3; ++fd)
-        if (::dup2(pty->slave.get(), fd) < 0) die(error_fd, base::sys_error("dup2 pty"), 126);
-      pty.reset();
+        if (::dup2(pty.slave.get(), fd) < 0) die(error_fd, base::sys_error("dup2 pty"), 126);
+      pty.slave.reset();
+      pty.master.reset();
     }
     exec_child(*spec, ex, *sec, error_fd);
   }
   if (error_fd >= 0) ::close(error_fd);
-  if (pty) {
-    pty->slave.reset();
-    return relay_container_pty(child, 0, pty->master.get());
+  if (ex.tty) {
+    pty.slave.reset();
+    return relay_container_pty(child, 0, pty.master.get());
   }
   // Forward termination signals to the process; reap it and exit with its status.
   sigset_t set;
