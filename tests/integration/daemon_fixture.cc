@@ -131,4 +131,6 @@ void DaemonFixture::stop() {
   pid_ = -1;
 }
 
+std::string trimmed(const std::string& s) { return std::string(engine::base::trim(s)); }
+
 }  // namespace test

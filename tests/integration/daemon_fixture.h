@@ -1,6 +1,8 @@
 #pragma once
 /// DaemonFixture: a berthd of the test's own, on a temporary root and socket, stopped
 /// (and its leftovers removed) when the fixture ends, also when the test fails.
+#include <doctest/doctest.h>
+
 #include <string>
 #include <vector>
 
@@ -49,5 +51,16 @@ class DaemonFixture {
   std::string root_, host_, bridge_, nft_table_;
   int pid_ = -1;
 };
+
+/// S without leading and trailing white space (CLI output lines).
+std::string trimmed(const std::string& s);
+
+/// GET /containers/{id}/json from D's daemon; fails the test when it is not there.
+inline nlohmann::json inspect(const DaemonFixture& d, const std::string& id) {
+  auto r = d.client().request("GET", "/containers/" + id + "/json");
+  REQUIRE(r);
+  REQUIRE(r->ok());
+  return r->json();
+}
 
 }  // namespace test

@@ -13,17 +13,10 @@
 #include "tests/integration/daemon_fixture.h"
 
 using test::DaemonFixture;
+using test::inspect;
+using test::trimmed;
 
 namespace {
-
-std::string trimmed(const std::string& s) { return std::string(engine::base::trim(s)); }
-
-nlohmann::json inspect(const DaemonFixture& d, const std::string& id) {
-  auto r = d.client().request("GET", "/containers/" + id + "/json");
-  REQUIRE(r);
-  REQUIRE(r->ok());
-  return r->json();
-}
 
 bool wait_for(const std::function<bool()>& cond, int ms = 10000) {
   for (int i = 0; i < ms / 20; ++i) {

@@ -10,17 +10,10 @@
 #include "tests/integration/daemon_fixture.h"
 
 using test::DaemonFixture;
+using test::inspect;
+using test::trimmed;
 
 namespace {
-
-std::string trimmed(const std::string& s) { return std::string(engine::base::trim(s)); }
-
-nlohmann::json inspect(const DaemonFixture& d, const std::string& id) {
-  auto r = d.client().request("GET", "/containers/" + id + "/json");
-  REQUIRE(r);
-  REQUIRE(r->ok());
-  return r->json();
-}
 
 /// Starts a detached busybox container that sleeps; returns its ID.
 std::string run_sleeper(const DaemonFixture& d, const std::vector<std::string>& flags = {}) {
