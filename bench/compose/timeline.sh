@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Where `compose up` spends its time: brings up N independent services (default 50) or the
+# 10-service healthy chain (CHAIN=1) against a berthd of its own, then prints the container
+# events (create, start, health_status, die, destroy) in seconds from the start of `up`, and
+# the same for `down -t 1`. Run as root from the repository after `ninja -C build`.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+n=${N:-50}
+bin=${BERTH_BIN:-$PWD/build/bin}
+tmp=$(mktemp -d /tmp/berth-ctl-XXXXXX)
+tag="bt$$"
+export BERTH_HOST="unix://$tmp/b.sock"
+cleanup() {
+  "$bin/berth" rm -f $("$bin/berth" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+  "$bin/berth" network prune -f >/dev/null 2>&1 || true
+  [ -f "$tmp/root/berthd.pid" ] && kill "$(cat "$tmp/root/berthd.pid")" 2>/dev/null || true
+  sleep 0.5
+  ip link del "$tag" 2>/dev/null || true
+  nft delete table ip "$tag" 2>/dev/null || true
+  [ -n "${LOG:-}" ] && cp "$tmp/berthd.log" "$LOG"
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+"$bin/berthd" --root "$tmp/root" --host "$BERTH_HOST" --exec-root "$tmp/run" --bridge "$tag" --nft-table "$tag" \
+  ${BERTHD_ARGS:-} >"$tmp/berthd.log" 2>&1 &
+for _ in $(seq 100); do "$bin/berth" version >/dev/null 2>&1 && break; sleep 0.05; done
+PATH="$bin:$PATH" examples/make-busybox-image.sh busybox:latest >/dev/null
+{
+  echo "services:"
+  for i in $(seq "$n"); do
+    printf '  s%d:\n    image: busybox:latest\n    command: ["sleep", "600"]\n    init: true\n' "$i"
+    if [ "${CHAIN:-0}" = 1 ]; then
+      printf '    healthcheck: {test: ["CMD", "true"], interval: 1s, retries: 3}\n'
+      [ "$i" -gt 1 ] && printf '    depends_on: {s%d: {condition: service_healthy}}\n' $((i - 1))
+    fi
+  done
+} >"$tmp/c.yaml"
+wait_flag=""; [ "${CHAIN:-0}" = 1 ] && wait_flag="--wait"
+phase() {  # phase NAME CMD...: runs the command, then prints its events relative to its start
+  local name=$1 s e
+  shift
+  s=$(date +%s.%N)
+  "$@" >/dev/null 2>&1
+  e=$(date +%s.%N)
+  sleep 0.2
+  echo "## $name: $(awk -v s="$s" -v e="$e" 'BEGIN {printf "%.3f", e - s}') s (CPU of berthd so far: $(ps -o cputime= -p "$(cat "$tmp/root/berthd.pid")"))"
+  "$bin/berth" events --since "$s" --until "$(date +%s.%N)" --filter type=container \
+    --format json |
+    python3 -c 'import json, sys
+s, full = float(sys.argv[1]), sys.argv[2] == "1"
+seen = {}
+for line in sys.stdin:
+    j = json.loads(line)
+    t, a = j["timeNano"] / 1e9 - s, j["Action"]
+    seen.setdefault(a, []).append(t)
+    if full: print("%7.3f %s %s" % (t, a, j["Actor"]["Attributes"].get("name", "")))
+for a, ts in seen.items():
+    print("%-24s n=%-3d first %.3f  last %.3f" % (a, len(ts), ts[0], ts[-1]))' "$s" "${CHAIN:-0}"
+}
+phase up "$bin/berth" compose -f "$tmp/c.yaml" -p tl up -d $wait_flag
+if [ "${CHAIN:-0}" = 1 ]; then  # each container's first health check: when it began after the start, how long it took
+  echo "## first health check per container: start -> probe begin, probe duration (ms)"
+  for i in $(seq "$n"); do "$bin/berth" inspect "tl-s$i-1"; done | python3 -c 'import json, sys, datetime
+def t(s):
+    whole, frac = s.rstrip("Z").split(".")
+    return datetime.datetime.fromisoformat(whole).replace(tzinfo=datetime.timezone.utc).timestamp() + float("0." + frac)
+text = sys.stdin.read()
+dec, pos = json.JSONDecoder(), 0
+while pos < len(text):
+    while pos < len(text) and text[pos].isspace(): pos += 1
+    if pos >= len(text): break
+    arr, pos = dec.raw_decode(text, pos)
+    for c in arr:
+        st = c["State"]; first = st["Health"]["Log"][0]
+        print("%s %7.1f %6.1f" % (c["Name"], (t(first["Start"]) - t(st["StartedAt"])) * 1e3, (t(first["End"]) - t(first["Start"])) * 1e3))'
+fi
+phase down "$bin/berth" compose -f "$tmp/c.yaml" -p tl down -t 1
