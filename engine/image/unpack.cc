@@ -26,6 +26,7 @@ using base::UniqueFd;
 namespace {
 
 constexpr size_t kBufSize = 1 << 20;
+constexpr la_int64_t kWritebackMin = 1 << 20;
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 
@@ -36,11 +37,11 @@ using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
 
 // Two stacked readers: `outer` decompresses the fd (hashing the compressed bytes) and
 // `inner` parses tar from outer's output (hashing the uncompressed bytes). One pass.
+// Neither level copies: libarchive reads the source's chunks in place, and the tar reader
+// takes the decompressor's output blocks in place.
 struct Stream {
-  ReadFn reader;
+  ChunkFn next;
   std::optional<base::Error> read_error;
-  std::string cbuf = std::string(kBufSize, '\0');
-  std::string ubuf = std::string(kBufSize, '\0');
   Sha256 compressed;
   Sha256 uncompressed;
   uint64_t csize = 0;
@@ -53,27 +54,31 @@ struct Stream {
 
 la_ssize_t read_fd(archive*, void* data, const void** buf) {
   auto* s = static_cast<Stream*>(data);
-  auto r = s->reader(s->cbuf.data(), s->cbuf.size());
+  auto r = s->next();
   if (!r) {
     s->read_error = r.take_error();
     return -1;
   }
-  size_t n = *r;
-  if (s->hash_compressed) s->compressed.update(s->cbuf.data(), n);
+  size_t n = r->size();
+  if (s->hash_compressed) s->compressed.update(r->data(), n);
   s->csize += n;
   if (s->on_progress && n > 0) s->on_progress(s->csize);
-  *buf = s->cbuf.data();
+  *buf = r->data();
   return static_cast<la_ssize_t>(n);
 }
 
 la_ssize_t read_outer(archive*, void* data, const void** buf) {
   auto* s = static_cast<Stream*>(data);
-  la_ssize_t n = archive_read_data(s->outer.get(), s->ubuf.data(), s->ubuf.size());
-  if (n < 0) return -1;
-  s->uncompressed.update(s->ubuf.data(), static_cast<size_t>(n));
-  s->usize += static_cast<uint64_t>(n);
-  *buf = s->ubuf.data();
-  return n;
+  const void* block = nullptr;
+  size_t n = 0;
+  la_int64_t offset = 0;
+  int r = archive_read_data_block(s->outer.get(), &block, &n, &offset);
+  if (r == ARCHIVE_EOF) return 0;
+  if (r < ARCHIVE_WARN) return -1;
+  s->uncompressed.update(block, n);
+  s->usize += n;
+  *buf = block;
+  return static_cast<la_ssize_t>(n);
 }
 
 std::string compression_name(archive* a) {
@@ -93,9 +98,9 @@ base::Error read_failure(Stream& s, archive* a) {
   return base::invalid(std::string("read layer: ") + (msg ? msg : "unknown error"));
 }
 
-Result<std::unique_ptr<Stream>> open_stream(const ReadFn& reader, bool hash_compressed) {
+Result<std::unique_ptr<Stream>> open_stream(const ChunkFn& next, bool hash_compressed) {
   auto s = std::make_unique<Stream>();
-  s->reader = reader;
+  s->next = next;
   s->hash_compressed = hash_compressed;
   s->outer.reset(archive_read_new());
   archive* o = s->outer.get();
@@ -233,7 +238,10 @@ Status Extractor::write_entry(archive* a, archive_entry* e, const std::vector<st
       UniqueFd fd(::openat(parent, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
       if (!fd) return base::sys_error("create file");
       BERTH_TRY(write_data(a, fd.get(), name));
-      if (::ftruncate(fd.get(), archive_entry_size(e)) != 0) return base::sys_error("truncate");
+      const la_int64_t size = archive_entry_size(e);
+      if (::ftruncate(fd.get(), size) != 0) return base::sys_error("truncate");
+      // Start writeback now, so the syncfs that makes the layer durable has little left.
+      if (size >= kWritebackMin) ::sync_file_range(fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
       return apply_meta(e, fd.get(), parent, name, false);
     }
     case AE_IFLNK: {
@@ -339,10 +347,23 @@ Result<UnpackResult> unpack_layer(int fd, const std::string& dest, const UnpackO
   return unpack_layer(fd_reader(fd), dest, opts);
 }
 
+ChunkFn chunks_of(ReadFn read) {
+  auto buf = std::make_shared<std::string>(kBufSize, '\0');
+  return [read = std::move(read), buf]() -> Result<std::string_view> {
+    auto n = read(buf->data(), buf->size());
+    if (!n) return n.take_error();
+    return std::string_view(buf->data(), *n);
+  };
+}
+
 Result<UnpackResult> unpack_layer(const ReadFn& read, const std::string& dest, const UnpackOptions& opts) {
+  return unpack_layer(chunks_of(read), dest, opts);
+}
+
+Result<UnpackResult> unpack_layer(const ChunkFn& next, const std::string& dest, const UnpackOptions& opts) {
   UniqueFd root(::open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!root) return base::sys_error("open " + dest);
-  auto s = open_stream(read, opts.hash_compressed);
+  auto s = open_stream(next, opts.hash_compressed);
   if (!s) return s.take_error();
   (*s)->on_progress = opts.on_progress;
   Extractor ex(root.get(), opts);
@@ -364,7 +385,7 @@ Result<UnpackResult> unpack_layer(const ReadFn& read, const std::string& dest, c
 }
 
 Result<UnpackResult> digest_layer(int fd) {
-  auto s = open_stream(fd_reader(fd), true);
+  auto s = open_stream(chunks_of(fd_reader(fd)), true);
   if (!s) return s.take_error();
   UnpackResult out;
   BERTH_TRY(drain(**s, out));

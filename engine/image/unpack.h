@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "engine/base/error.h"
 #include "engine/image/digest.h"
@@ -40,11 +41,18 @@ struct UnpackResult {
 using ReadFn = std::function<base::Result<size_t>(char* buf, size_t n)>;
 /// A ReadFn over a file descriptor.
 ReadFn fd_reader(int fd);
+/// A source of bytes handed over without a copy: the next chunk (valid until the next
+/// call), an empty view at the end, or an error (which aborts the unpack).
+using ChunkFn = std::function<base::Result<std::string_view>()>;
+/// A ChunkFn reading from a ReadFn into a buffer of its own.
+ChunkFn chunks_of(ReadFn read);
 
 /// Unpacks the tar read from fd into the existing empty directory dest.
 base::Result<UnpackResult> unpack_layer(int fd, const std::string& dest, const UnpackOptions& opts = {});
-/// Same, pulling the bytes from a reader (e.g. a registry download, no extra copy).
+/// Same, pulling the bytes from a reader.
 base::Result<UnpackResult> unpack_layer(const ReadFn& read, const std::string& dest, const UnpackOptions& opts = {});
+/// Same, taking chunks as they come (e.g. a registry download, no extra copy).
+base::Result<UnpackResult> unpack_layer(const ChunkFn& next, const std::string& dest, const UnpackOptions& opts = {});
 
 /// Only reads the stream and computes the digests (no extraction).
 base::Result<UnpackResult> digest_layer(int fd);
