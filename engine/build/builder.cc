@@ -17,6 +17,7 @@
 #include "engine/build/dockerfile.h"
 #include "engine/build/image_config.h"
 #include "engine/build/layer_view.h"
+#include "engine/build/run_mounts.h"
 #include "engine/build/step_cache.h"
 #include "engine/image/digest.h"
 #include "engine/image/reference.h"
@@ -263,7 +264,11 @@ base::Status BuildRun::run(const Instruction& ins, const std::string& staging) {
     if (!lookup_var(StageState{st_.config, {}, {}}, k)) req.env.push_back(k + "=" + v);
   req.working_dir = st_.config.working_dir;
   req.user = st_.config.user;
+  auto mounts = run_mounts(ins, req.working_dir, work_root_ + "/cache-mounts");
+  if (!mounts) return mounts.take_error();
+  req.mounts = std::move(*mounts);
   auto rc = run_(req);
+  remove_mount_stubs(req.mounts, staging, req.lowerdirs);
   if (!rc) return rc.error().wrap("Dockerfile:" + std::to_string(ins.line) + ": " + ins.text());
   if (*rc != 0)
     return base::invalid("Dockerfile:" + std::to_string(ins.line) + ": " + ins.text() + ": exit code " +
