@@ -89,6 +89,12 @@ Result<BlobStore> BlobStore::open(const std::string& root) {
   std::string dir = root + "/blobs";
   BERTH_TRY(base::make_dirs(dir + "/sha256", 0700));
   BERTH_TRY(base::make_dirs(dir + "/tmp", 0700));
+  // Blobs whose download or commit a crash interrupted were never visible; drop them now.
+  if (DIR* d = ::opendir((dir + "/tmp").c_str())) {
+    while (dirent* e = ::readdir(d))
+      if (std::string_view(e->d_name).starts_with("blob-")) ::unlinkat(::dirfd(d), e->d_name, 0);
+    ::closedir(d);
+  }
   return BlobStore(dir);
 }
 

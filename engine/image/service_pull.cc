@@ -188,7 +188,7 @@ Status ImageService::pull_layer(PullJob& job) {
 }
 
 Status ImageService::commit_pulled(std::vector<PullJob>& jobs) {
-  if (jobs.empty()) return {};
+  if (jobs.empty()) return blobs_.sync_dir();  // the manifest blobs' renames
   // One syncfs makes every staged blob and layer durable; only then are they renamed
   // into place, so nothing visible is ever half-written, even after a crash.
   BERTH_TRY(layers_.sync_filesystem());

@@ -99,4 +99,9 @@ TEST_CASE("blob store: a finished blob is invisible until published") {
   REQUIRE(blobs->sync_dir());
   CHECK(*blobs->read(d) == "payload");
   CHECK(entries(root / "blobs/tmp") == 0);
+  // A blob a crash left half-written is dropped when the store opens again.
+  test::write_text(root / "blobs/tmp/blob-crashed", "half");
+  REQUIRE(BlobStore::open(root.path()));
+  CHECK(entries(root / "blobs/tmp") == 0);
+  CHECK(blobs->has(d));
 }
