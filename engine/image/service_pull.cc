@@ -10,6 +10,7 @@
 #include "engine/base/scope_exit.h"
 #include "engine/base/strings.h"
 #include "engine/base/unique_fd.h"
+#include "engine/image/chunk_queue.h"
 #include "engine/image/manifest.h"
 #include "engine/image/reference.h"
 #include "engine/image/registry/client.h"
@@ -33,67 +34,6 @@ namespace {
 
 constexpr uint64_t kMaxConfig = 8 << 20;
 constexpr uint64_t kProgressStep = 512 << 10;
-
-/// A bounded in-process chunk queue from the download thread to the unpacker (a pipe
-/// without the kernel copies): push() copies a chunk into a recycled buffer and blocks
-/// while `limit` bytes are queued; next() hands the unpacker the oldest chunk in place
-/// (valid until its next call). Once the reader has stopped, pushes are dropped.
-class ChunkQueue {
- public:
-  explicit ChunkQueue(size_t limit) : limit_(limit) {}
-  void push(const char* p, size_t n) {
-    std::string buf;
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return queued_ < limit_ || reader_gone_; });
-      if (reader_gone_) return;
-      if (!free_.empty()) {
-        buf = std::move(free_.back());
-        free_.pop_back();
-      }
-      queued_ += n;
-    }
-    buf.assign(p, n);  // outside the lock: the unpacker goes on meanwhile
-    std::lock_guard lock(mu_);
-    chunks_.push_back(std::move(buf));
-    cv_.notify_all();
-  }
-  void close_writer() {
-    std::lock_guard lock(mu_);
-    writer_done_ = true;
-    cv_.notify_all();
-  }
-  void close_reader() {
-    std::lock_guard lock(mu_);
-    reader_gone_ = true;
-    chunks_.clear();
-    cv_.notify_all();
-  }
-  Result<std::string_view> next() {
-    std::unique_lock lock(mu_);
-    if (!current_.empty()) {  // the previous chunk is consumed: recycle its buffer
-      queued_ -= current_.size();
-      free_.push_back(std::move(current_));
-      current_.clear();
-      cv_.notify_all();
-    }
-    cv_.wait(lock, [&] { return !chunks_.empty() || writer_done_; });
-    if (chunks_.empty()) return std::string_view();
-    current_ = std::move(chunks_.front());
-    chunks_.pop_front();
-    return std::string_view(current_);
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::string> chunks_;
-  std::vector<std::string> free_;  ///< consumed buffers, reused by push()
-  std::string current_;            ///< the chunk the reader holds
-  size_t queued_ = 0;              ///< bytes in chunks_ (also counted while pushed or held)
-  size_t limit_;
-  bool writer_done_ = false, reader_gone_ = false;
-};
 
 // Downloads a (small) config blob and checks its digest.
 Result<std::string> fetch_config(registry::RegistryClient& client, const Digest& d) {
@@ -151,7 +91,8 @@ Status ImageService::pull_layer(PullJob& job) {
   std::thread unpacker([&] {
     UnpackOptions uo;
     uo.hash_compressed = false;  // the blob writer verifies the download's digest
-    layer.emplace(layers_.stage([&] { return queue.next(); }, job.diff_id,
+    uo.inflate_thread = true;
+    layer.emplace(layers_.stage([&]() -> Result<std::string_view> { return queue.next(); }, job.diff_id,
                                 LayerBlob{job.blob.digest, job.blob.media_type, job.blob.size}, uo));
     queue.close_reader();  // a failed unpack no longer holds up the download
   });
@@ -162,7 +103,7 @@ Status ImageService::pull_layer(PullJob& job) {
       job.blob.digest,
       [&](const char* p, size_t n) -> Status {
         BERTH_TRY(writer->write(p, n));
-        queue.push(p, n);
+        (void)queue.push(p, n);
         return {};
       },
       [&](uint64_t got) {

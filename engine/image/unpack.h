@@ -23,7 +23,11 @@ struct UnpackOptions {
   bool chown = true;              ///< apply uid/gid from the archive (only effective as root)
   /// Hash the bytes read from the fd (compressed_digest); off when the caller verifies them.
   bool hash_compressed = true;
-  /// Called with the number of compressed bytes consumed so far (for progress).
+  /// Decompress on a thread of its own, so inflating overlaps hashing and writing the files
+  /// (a layer's critical path is then the slower of the two, not their sum).
+  bool inflate_thread = false;
+  /// Called with the number of compressed bytes consumed so far (for progress); from the
+  /// inflate thread when inflate_thread is set.
   std::function<void(uint64_t)> on_progress;
 };
 

@@ -48,7 +48,9 @@ TEST_CASE("layer store: a staged layer is invisible until committed and removed 
   CHECK(entries(root / "layers/tmp") == 0);
   CHECK(store->list().empty());
 
-  auto staged = store->stage(pieces(tar, 4096), std::nullopt, LayerBlob{sha256_of(tar), "", tar.size()});
+  UnpackOptions threaded;
+  threaded.inflate_thread = true;  // as the pull unpacks
+  auto staged = store->stage(pieces(tar, 4096), std::nullopt, LayerBlob{sha256_of(tar), "", tar.size()}, threaded);
   REQUIRE(staged);
   CHECK_FALSE(store->has(staged->info.diff_id));
   REQUIRE(store->sync_filesystem());
@@ -65,6 +67,14 @@ TEST_CASE("layer store: a staged layer is invisible until committed and removed 
   bad[bad.size() / 2] ^= 0x55;
   auto refused = store->stage(pieces(bad, 1000), info->diff_id, std::nullopt);
   CHECK_FALSE(refused);
+  auto refused_threaded = store->stage(pieces(bad, 1000), info->diff_id, std::nullopt, threaded);
+  CHECK_FALSE(refused_threaded);
+  // A truncated stream, and a hostile entry while the inflate thread still runs.
+  CHECK_FALSE(store->stage(pieces(tar.substr(0, tar.size() / 2), 999), std::nullopt, std::nullopt, threaded));
+  std::string hostile = test::TarBuilder("gzip").file("../escape", "x").file("b", std::string(200000, 'y')).finish();
+  auto escaped = store->stage(pieces(hostile, 512), std::nullopt, std::nullopt, threaded);
+  REQUIRE_FALSE(escaped);
+  CHECK(escaped.error().message.find("escape") != std::string::npos);
   CHECK(entries(root / "layers/tmp") == 0);
 }
 
