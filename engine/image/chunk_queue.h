@@ -48,7 +48,8 @@ class ChunkQueue {
     chunks_.clear();
     cv_.notify_all();
   }
-  /// The next chunk (valid until the next call), or an empty view once the writer is done.
+  /// The next chunk (valid until the next call), or an empty view once the writer is done
+  /// (or the reader has stopped).
   std::string_view next() {
     std::unique_lock lock(mu_);
     if (!current_.empty()) {  // the previous chunk is consumed: recycle its buffer
@@ -57,7 +58,7 @@ class ChunkQueue {
       current_.clear();
       cv_.notify_all();
     }
-    cv_.wait(lock, [&] { return !chunks_.empty() || writer_done_; });
+    cv_.wait(lock, [&] { return !chunks_.empty() || writer_done_ || reader_gone_; });
     if (chunks_.empty()) return std::string_view();
     current_ = std::move(chunks_.front());
     chunks_.pop_front();
