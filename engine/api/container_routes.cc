@@ -144,14 +144,22 @@ void handle_attach(Manager* m, Exchange& ex) {
   bool upgrade = !ex.req().header("upgrade").empty();
   bool tty = c->config.value("Tty", false);
   std::string pending;
-  int client = ex.hijack(upgrade, tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream",
-                         &pending);
-  if (client < 0) return;
+  int client = -1;
+  // The 101 goes out only once the attach is counted: the client starts the container on it.
+  auto hijack = [&] {
+    client = ex.hijack(upgrade, tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream",
+                       &pending);
+    return client >= 0;
+  };
   // A client without stdin half-closes its side at once (docker does): only a full close cancels.
-  auto stream = m->attach(c->id, [client] {
+  auto stream = m->attach(c->id, hijack, [&client] {
     pollfd p{client, 0, 0};
     return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR));
   });
+  if (client < 0) {
+    if (!stream) ex.respond_error(stream.error());
+    return;
+  }
   if (stream) {
     int stdin_fd = want_stdin && stream->stdin_fd ? stream->stdin_fd.release() : -1;
     // Docker's StdinOnce: the end of the attached client's stdin is the end of the container's.

@@ -27,31 +27,48 @@ Status Manager::close_stdin(const std::string& ref) {
   return impl_->d.runtime->close_stdin((*e)->c.id);
 }
 
-Result<runtime::AttachStream> Manager::attach(const std::string& ref, const std::function<bool()>& cancelled) {
+Result<runtime::AttachStream> Manager::attach(const std::string& ref, const std::function<bool()>& registered,
+                                              const std::function<bool()>& cancelled) {
   auto e = find_entry(*impl_, ref);
   if (!e) return e.take_error();
   bool counted = false;
+  uint64_t failures = 0;
   {
-    std::unique_lock lock(impl_->mu);
+    // Counted before the caller answers its client: a start that the answer lets the client send
+    // must already see this attach and hold the process for it.
+    std::lock_guard lock(impl_->mu);
     if (!(*e)->runtime_created) {
       ++(*e)->pending_attach;
       counted = true;
-      uint64_t failures = (*e)->failed_starts;
-      while (!(*e)->runtime_created && !(*e)->removed) {
-        if ((*e)->failed_starts != failures) {
-          --(*e)->pending_attach;
-          return precondition("container " + (*e)->c.id.substr(0, 12) + " failed to start");
-        }
-        impl_->cv.wait_for(lock, std::chrono::milliseconds(200));
-        if ((cancelled && cancelled()) || impl_->closing) {
-          --(*e)->pending_attach;
-          return make_error(Code::Unavailable, "attach cancelled");
-        }
-      }
-      if ((*e)->removed) {
+      failures = (*e)->failed_starts;
+    }
+  }
+  auto uncount = [&] {
+    std::lock_guard lock(impl_->mu);
+    --(*e)->pending_attach;
+    impl_->cv.notify_all();
+  };
+  if (registered && !registered()) {
+    if (counted) uncount();
+    return make_error(Code::Unavailable, "attach cancelled");
+  }
+  if (counted) {
+    std::unique_lock lock(impl_->mu);
+    while (!(*e)->runtime_created && !(*e)->removed) {
+      if ((*e)->failed_starts != failures) {
         --(*e)->pending_attach;
-        return not_found("No such container: " + ref);
+        return precondition("container " + (*e)->c.id.substr(0, 12) + " failed to start");
       }
+      impl_->cv.wait_for(lock, std::chrono::milliseconds(200));
+      if ((cancelled && cancelled()) || impl_->closing) {
+        --(*e)->pending_attach;
+        impl_->cv.notify_all();
+        return make_error(Code::Unavailable, "attach cancelled");
+      }
+    }
+    if ((*e)->removed) {
+      --(*e)->pending_attach;
+      return not_found("No such container: " + ref);
     }
   }
   auto r = impl_->d.runtime->attach((*e)->c.id);

@@ -78,7 +78,10 @@ class Manager {
 
   /// Blocks until the container's runtime process exists (created, not yet started), then
   /// returns its attach stream; start() waits for pending attachers before exec'ing.
-  base::Result<runtime::AttachStream> attach(const std::string& ref, const std::function<bool()>& cancelled);
+  /// registered() runs once the attach is counted (a start from then on waits for it) and
+  /// answers the client; false (client gone) cancels. cancelled() is polled while waiting for start.
+  base::Result<runtime::AttachStream> attach(const std::string& ref, const std::function<bool()>& registered,
+                                             const std::function<bool()>& cancelled);
   /// Closes the container's stdin for good (after the last attached client's stdin ended).
   base::Status close_stdin(const std::string& ref);
 

@@ -38,6 +38,18 @@ TEST_CASE("container: run prints stdout and stderr apart, returns the exit code,
   CHECK(trimmed(d.berth({"ps", "-aq"}).out).empty());
 }
 
+TEST_CASE("container: an attached run never loses output written at once (attach counted before its 101)") {
+  DaemonFixture d;
+  d.import_busybox();
+  // The client starts the container as soon as the attach's 101 arrives; output written right
+  // away is lost unless the attach was registered before that answer.
+  for (int i = 0; i < 15; ++i) {
+    auto r = d.berth({"run", "--rm", "busybox", "echo", "hi"});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out == "hi\n");
+  }
+}
+
 TEST_CASE("container: run -i passes piped stdin and its end reaches the container") {
   DaemonFixture d;
   d.import_busybox();
