@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "schema/unknown_keys.h"
 
@@ -164,6 +165,23 @@ std::vector<Violation> validate_compose(const nlohmann::json& doc) {
     out.push_back(v);
   }
   return out;
+}
+
+bool services_judged_alone() {
+  static const bool alone = [] {
+    const nlohmann::json& s = schema_json();
+    for (auto it = s.begin(); it != s.end(); ++it)
+      if (!std::set<std::string>{"$schema", "$id", "title", "description", "type", "properties", "patternProperties",
+                                 "additionalProperties", "definitions"}
+               .count(it.key()))
+        return false;
+    const nlohmann::json* services = at(s, {"properties", "services"});
+    if (!services || !services->is_object() || services->value("type", "") != "object") return false;
+    for (auto it = services->begin(); it != services->end(); ++it)
+      if (it.key() != "type" && it.key() != "description" && it.key() != "additionalProperties") return false;
+    return true;
+  }();
+  return alone;
 }
 
 std::vector<Violation> unknown_compose_keys(const nlohmann::json& doc) { return unknown_keys(schema_json(), doc); }

@@ -1,6 +1,7 @@
 #include "compose/load/loader.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "compose/load/env_file.h"
 #include "compose/load/extends.h"
@@ -47,6 +48,40 @@ Mark locate(const Node& root, const std::vector<std::string>& path, bool at_key)
   return m;
 }
 
+/// True when the tree certainly has no schema violation, found by converting and checking
+/// the top-level keys with the first half of the services on this thread and the second
+/// half on another. False means "look closer" (small project, a violation, no thread): the
+/// caller then checks the whole document, which also words the messages.
+bool valid_in_halves(const Node& tree, bool keys_only) {
+  constexpr size_t kMinServices = 64;
+  const Node* services = tree.find("services");
+  if (!services || !services->is_map() || services->entries.size() < kMinServices ||
+      std::thread::hardware_concurrency() < 2 || !schema::services_judged_alone())
+    return false;
+  size_t half = services->entries.size() / 2;
+  auto part = [&](size_t from, size_t to, bool with_top) noexcept {
+    try {
+      nlohmann::json doc = nlohmann::json::object();
+      for (const Entry& e : tree.entries)
+        if (&e.value != services && with_top) doc[e.key] = to_json(e.value);
+      nlohmann::json& mine = doc["services"] = nlohmann::json::object();
+      for (size_t i = from; i < to; ++i) mine[services->entries[i].key] = to_json(services->entries[i].value);
+      return (keys_only ? schema::unknown_compose_keys(doc) : schema::validate_compose(doc)).empty();
+    } catch (...) {
+      return false;
+    }
+  };
+  bool second = false;
+  try {
+    std::thread t([&] { second = part(half, services->entries.size(), false); });
+    bool first = part(0, half, true);
+    t.join();
+    return first && second;
+  } catch (const std::system_error&) {
+    return false;
+  }
+}
+
 class Pipeline {
  public:
   Pipeline(const LoadOptions& opts, const Environment& shell, FileSystem& fs) : opts_(opts), shell_(shell), fs_(fs) {
@@ -79,8 +114,8 @@ class Pipeline {
 
     out.profiles = apply_profiles(tree, resolved->profiles, opts_.services);
 
-    if (!opts_.no_validate) {
-      // With --no-interpolate values may still hold ${...}: only keys can be checked.
+    // With --no-interpolate values may still hold ${...}: only keys can be checked.
+    if (!opts_.no_validate && !valid_in_halves(tree, opts_.no_interpolate)) {
       nlohmann::json doc = to_json(tree);
       Diagnostics diags;
       auto violations = opts_.no_interpolate ? schema::unknown_compose_keys(doc) : schema::validate_compose(doc);

@@ -6,6 +6,8 @@
 #include <doctest/doctest.h>
 
 #include "compose/load/parse.h"
+#include "compose/helpers.h"
+#include "schema/validator.h"
 
 namespace compose::load {
 namespace {
@@ -104,6 +106,25 @@ TEST_CASE("split: errors are the whole parse's errors") {
   small.split_min_bytes = 0;
   small.max_nodes = 40;
   CHECK_FALSE(parse_yaml(services(4), "compose.yaml", small).ok());
+}
+
+TEST_CASE("split: big projects are validated in halves with the same verdict and messages") {
+  CHECK(schema::services_judged_alone());
+  std::string bad = services(80, "    prots: [1]\n");  // unknown key in svc40
+  size_t at = bad.find("  svc5:\n") + 8;
+  bad.insert(at, "    privileged: [1]\n");  // wrong type in svc5
+  testing::Fixture f;
+  f.file(bad);
+  std::string err = f.error();
+  CHECK(err.find("services.svc40: unknown key \"prots\"") != std::string::npos);
+  CHECK(err.find("services.svc5.privileged: a list is not allowed here") != std::string::npos);
+  f.opts.no_interpolate = true;
+  err = f.error();
+  CHECK(err.find("unknown key \"prots\"") != std::string::npos);
+  CHECK(err.find("privileged") == std::string::npos);
+  testing::Fixture good;
+  good.file(services(80));
+  CHECK(good.json()["services"].size() == 80);
 }
 
 }  // namespace compose::load
