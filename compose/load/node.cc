@@ -229,6 +229,11 @@ void Diagnostics::add(const Mark& m, const std::string& path, const std::string&
 }
 void Diagnostics::add_raw(std::string line) { lines_.push_back(Item{{}, 0, 0, std::move(line)}); }
 
+void Diagnostics::append(Diagnostics&& other) {
+  lines_.insert(lines_.end(), std::make_move_iterator(other.lines_.begin()), std::make_move_iterator(other.lines_.end()));
+  other.lines_.clear();
+}
+
 std::string Diagnostics::str() const {
   std::vector<Item> v = lines_;
   std::sort(v.begin(), v.end(), [](const Item& a, const Item& b) {

@@ -127,4 +127,15 @@ TEST_CASE("split: big projects are validated in halves with the same verdict and
   CHECK(good.json()["services"].size() == 80);
 }
 
+TEST_CASE("split: big projects are normalized on two threads with every message") {
+  std::string text = services(80);
+  for (const char* svc : {"  svc70:\n", "  svc3:\n"})
+    text.insert(text.find(svc) + std::string(svc).size(), "    mem_limit: 12QB\n");
+  testing::Fixture f;
+  f.file(text);
+  std::string err = f.error();
+  CHECK(err.find("services.svc3.mem_limit: invalid size") < err.find("services.svc70.mem_limit: invalid size"));
+  CHECK(err.find("services.svc70.mem_limit: invalid size") != std::string::npos);
+}
+
 }  // namespace compose::load
