@@ -1,7 +1,6 @@
 #include "compose/load/loader.h"
 
 #include <algorithm>
-#include <thread>
 
 #include "compose/load/env_file.h"
 #include "compose/load/extends.h"
@@ -15,6 +14,7 @@
 #include "compose/load/profiles.h"
 #include "compose/load/validate.h"
 #include "compose/model/codec.h"
+#include "compose/model/parallel.h"
 #include "schema/validator.h"
 
 namespace compose::load {
@@ -56,7 +56,7 @@ bool valid_in_halves(const Node& tree, bool keys_only) {
   constexpr size_t kMinServices = 64;
   const Node* services = tree.find("services");
   if (!services || !services->is_map() || services->entries.size() < kMinServices ||
-      std::thread::hardware_concurrency() < 2 || !schema::services_judged_alone())
+      !model::can_split() || !schema::services_judged_alone())
     return false;
   size_t half = services->entries.size() / 2;
   auto part = [&](size_t from, size_t to, bool with_top) noexcept {
@@ -71,15 +71,10 @@ bool valid_in_halves(const Node& tree, bool keys_only) {
       return false;
     }
   };
-  bool second = false;
-  try {
-    std::thread t([&] { second = part(half, services->entries.size(), false); });
-    bool first = part(0, half, true);
-    t.join();
-    return first && second;
-  } catch (const std::system_error&) {
-    return false;
-  }
+  bool first = false, second = false;
+  model::run_both([&] { first = part(0, half, true); },
+                  [&] { second = part(half, services->entries.size(), false); });
+  return first && second;
 }
 
 class Pipeline {

@@ -1,12 +1,11 @@
 #include "compose/load/normalize.h"
 
 #include <algorithm>
-#include <exception>
-#include <thread>
 
 #include "compose/load/env_file.h"
 #include "compose/load/forms.h"
 #include "compose/load/paths.h"
+#include "compose/model/parallel.h"
 #include "compose/model/units.h"
 #include "engine/base/strings.h"
 
@@ -315,40 +314,15 @@ namespace {
 /// Services that read an env_file through ctx.fs keep everything on this thread.
 void normalize_services(std::vector<Entry>& services, const NormalizeContext& ctx, Diagnostics& diags) {
   size_t half = services.size() / 2;
-  bool two = services.size() >= 64 && std::thread::hardware_concurrency() >= 2 &&
+  bool two = services.size() >= 64 && model::can_split() &&
              std::none_of(services.begin(), services.end(), [](const Entry& e) { return e.value.find("env_file"); });
   auto run = [&](size_t from, size_t to, Diagnostics& d) {
     for (size_t i = from; i < to; ++i) normalize_service(services[i].value, services[i].key, ctx, d);
   };
-  if (two) {
-    Diagnostics second;
-    std::exception_ptr failed;
-    std::thread t;
-    try {
-      t = std::thread([&] {
-        try {
-          run(half, services.size(), second);
-        } catch (...) {
-          failed = std::current_exception();
-        }
-      });
-    } catch (const std::system_error&) {
-      two = false;
-    }
-    if (two) {
-      try {
-        run(0, half, diags);
-      } catch (...) {
-        t.join();
-        throw;
-      }
-      t.join();
-      if (failed) std::rethrow_exception(failed);
-      diags.append(std::move(second));
-      return;
-    }
-  }
-  run(0, services.size(), diags);
+  if (!two) return run(0, services.size(), diags);
+  Diagnostics second;
+  model::run_both([&] { run(0, half, diags); }, [&] { run(half, services.size(), second); });
+  diags.append(std::move(second));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "compose/load/parse.h"
 
 #include "compose/load/split.h"
+#include "compose/model/parallel.h"
 #include "compose/load/utf8.h"
 
 #include <algorithm>
@@ -8,7 +9,6 @@
 #include <map>
 #include <optional>
 #include <streambuf>
-#include <thread>
 #include <unordered_set>
 
 #include <yaml-cpp/eventhandler.h>
@@ -277,7 +277,7 @@ std::optional<std::vector<Node>> join_halves(Half a, Half b, int split_line, con
 /// cannot be split or a half fails.
 std::optional<std::vector<Node>> parse_split(std::string_view text, const std::shared_ptr<const std::string>& name,
                                              const ParseLimits& limits) {
-  if (std::thread::hardware_concurrency() < 2 && limits.split_min_bytes > 0) return std::nullopt;
+  if (!model::can_split() && limits.split_min_bytes > 0) return std::nullopt;
   auto plan = plan_split(text, limits.split_min_bytes);
   if (!plan) return std::nullopt;
   size_t indent = text.find_first_not_of(' ', plan->split) - plan->split;
@@ -289,13 +289,8 @@ std::optional<std::vector<Node>> parse_split(std::string_view text, const std::s
   second.append(text.substr(0, plan->header_end)).append(text.substr(plan->split));
   LineShift shift{plan->header_lines, plan->split_line - plan->header_lines - 1};
   Half a, b;
-  try {
-    std::thread t([&] { b = parse_half(second, name, limits, shift); });
-    a = parse_half(first, name, limits, {});
-    t.join();
-  } catch (const std::system_error&) {
-    return std::nullopt;  // no thread: parse the whole text instead
-  }
+  model::run_both([&] { a = parse_half(first, name, limits, {}); },
+                  [&] { b = parse_half(second, name, limits, shift); });
   return join_halves(std::move(a), std::move(b), plan->split_line, limits);
 }
 

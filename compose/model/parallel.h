@@ -1,0 +1,65 @@
+#pragma once
+/// Two independent pieces of work on two threads: the loader splits big projects (parse,
+/// validation, normalization, conversion, printing) in halves with this.
+#include <exception>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+namespace compose::model {
+
+namespace detail {
+/// Set on both threads of a run_both while they work: work inside them does not split again.
+inline thread_local bool in_split = false;
+
+/// Sets in_split for the scope, restoring the old value.
+class SplitScope {
+ public:
+  SplitScope() : saved_(in_split) { in_split = true; }
+  ~SplitScope() { in_split = saved_; }
+  SplitScope(const SplitScope&) = delete;
+  SplitScope& operator=(const SplitScope&) = delete;
+
+ private:
+  bool saved_;
+};
+}  // namespace detail
+
+/// True when a second thread can make things faster: more than one CPU, and not already
+/// inside one half of a run_both.
+inline bool can_split() { return !detail::in_split && std::thread::hardware_concurrency() >= 2; }
+
+/// Runs second on a new thread while first runs on this one and returns when both are
+/// done. Without a second CPU, or when no thread can be started, runs them one after the
+/// other. Neither half splits its own work again. An exception of either is rethrown here (first's before second's) once both ended.
+template <class First, class Second>
+void run_both(First&& first, Second&& second) {
+  std::exception_ptr failed;
+  auto guarded = [&] {
+    detail::SplitScope scope;
+    try {
+      second();
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  };
+  std::thread t;
+  if (can_split()) {
+    try {
+      t = std::thread(guarded);
+    } catch (const std::system_error&) {
+    }
+  }
+  try {
+    detail::SplitScope scope;
+    first();
+  } catch (...) {
+    if (t.joinable()) t.join();
+    throw;
+  }
+  if (t.joinable()) t.join();
+  else guarded();
+  if (failed) std::rethrow_exception(failed);
+}
+
+}  // namespace compose::model
