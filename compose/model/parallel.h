@@ -1,7 +1,9 @@
 #pragma once
 /// Two independent pieces of work on two threads: the loader splits big projects (parse,
 /// validation, normalization, conversion, printing) in halves with this.
+#include <cstdlib>
 #include <exception>
+#include <mutex>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -23,6 +25,18 @@ class SplitScope {
  private:
   bool saved_;
 };
+/// glibc gives the first helper thread a malloc arena of its own (later helpers reuse it)
+/// and grows it one page per mprotect call: thousands of system calls for a big tree.
+/// Growing it once in big steps, then freeing, keeps its pages reserved for later growth.
+inline void warm_arena() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    constexpr size_t kStep = 96 * 1024, kSteps = 128;  // 12 MiB, below the mmap threshold each
+    void* blocks[kSteps];
+    for (void*& b : blocks) b = std::malloc(kStep);
+    for (void* b : blocks) std::free(b);
+  });
+}
 }  // namespace detail
 
 /// True when a second thread can make things faster: more than one CPU, and not already
@@ -38,6 +52,7 @@ void run_both(First&& first, Second&& second) {
   auto guarded = [&] {
     detail::SplitScope scope;
     try {
+      detail::warm_arena();
       second();
     } catch (...) {
       failed = std::current_exception();
