@@ -143,9 +143,12 @@ std::vector<Violation> validate_compose(const nlohmann::json& doc) {
   // Unknown keys come from unknown_keys() (every one of them); valijson checks the rest.
   std::vector<Violation> all = unknown_keys(schema_json(), doc);
   valijson::Validator validator;
-  valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(doc);
-  if (validator.validate(compiled(), target, &results) && all.empty()) return {};
+  // A first pass without results: valijson then neither words messages for the branches
+  // of a oneOf that do not match nor goes on after the first violation.
+  if (validator.validate(compiled(), target, nullptr) && all.empty()) return {};
+  valijson::ValidationResults results;
+  validator.validate(compiled(), target, &results);
   valijson::ValidationResults::Error e;
   while (results.popError(e)) {
     if (aggregate(e.description)) continue;
