@@ -57,6 +57,10 @@ class Builder : public YAML::EventHandler {
   void OnScalar(const YAML::Mark& ym, const std::string& tag, YAML::anchor_t anchor, const std::string& value) override {
     Mark m = mark(ym);
     // yaml-cpp's non-specific tags: "?" for a plain scalar, "!" for a quoted or block one.
+    if (tag.size() == 1 && (tag[0] == '?' || tag[0] == '!')) {  // nearly every scalar
+      add(tag[0] == '?' ? Node::plain(value, std::move(m)) : Node::str(value, std::move(m)), anchor_name(anchor));
+      return;
+    }
     Node n = tag == "?" ? Node::plain(value, m) : Node::str(value, m);
     n.tag = tag_of(tag, m);
     if (tag == "!!null" || tag == "tag:yaml.org,2002:null") n = Node::null(m);
