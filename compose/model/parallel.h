@@ -3,6 +3,7 @@
 /// validation, normalization, conversion, printing) in halves with this.
 #include <cstdlib>
 #include <exception>
+#include <locale>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -37,6 +38,23 @@ inline void warm_arena() {
     for (void* b : blocks) std::free(b);
   });
 }
+
+/// libstdc++ fills the classic ctype<char> facet's narrow and widen caches lazily, on
+/// first use, without a lock (GCC PR 77704); std::regex (valijson's "pattern") uses them.
+/// Filling them before a second thread starts leaves nothing to race on.
+inline void warm_locale() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const auto& ct = std::use_facet<std::ctype<char>>(std::locale());
+    char all[256], out[256];
+    for (int c = 0; c < 256; ++c) {
+      all[c] = static_cast<char>(c);
+      ct.narrow(all[c], '\0');
+    }
+    ct.narrow(all, all + 256, '\0', out);
+    ct.widen(all, all + 256, out);
+  });
+}
 }  // namespace detail
 
 /// True when a second thread can make things faster: more than one CPU, and not already
@@ -60,6 +78,7 @@ void run_both(First&& first, Second&& second) {
   };
   std::thread t;
   if (can_split()) {
+    detail::warm_locale();
     try {
       t = std::thread(guarded);
     } catch (const std::system_error&) {
