@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "schema/unknown_keys.h"
 
@@ -142,9 +143,12 @@ std::vector<Violation> validate_compose(const nlohmann::json& doc) {
   // Unknown keys come from unknown_keys() (every one of them); valijson checks the rest.
   std::vector<Violation> all = unknown_keys(schema_json(), doc);
   valijson::Validator validator;
-  valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(doc);
-  if (validator.validate(compiled(), target, &results) && all.empty()) return {};
+  // A first pass without results: valijson then neither words messages for the branches
+  // of a oneOf that do not match nor goes on after the first violation.
+  if (validator.validate(compiled(), target, nullptr) && all.empty()) return {};
+  valijson::ValidationResults results;
+  validator.validate(compiled(), target, &results);
   valijson::ValidationResults::Error e;
   while (results.popError(e)) {
     if (aggregate(e.description)) continue;
@@ -164,6 +168,23 @@ std::vector<Violation> validate_compose(const nlohmann::json& doc) {
     out.push_back(v);
   }
   return out;
+}
+
+bool services_judged_alone() {
+  static const bool alone = [] {
+    const nlohmann::json& s = schema_json();
+    for (auto it = s.begin(); it != s.end(); ++it)
+      if (!std::set<std::string>{"$schema", "$id", "title", "description", "type", "properties", "patternProperties",
+                                 "additionalProperties", "definitions"}
+               .count(it.key()))
+        return false;
+    const nlohmann::json* services = at(s, {"properties", "services"});
+    if (!services || !services->is_object() || services->value("type", "") != "object") return false;
+    for (auto it = services->begin(); it != services->end(); ++it)
+      if (it.key() != "type" && it.key() != "description" && it.key() != "additionalProperties") return false;
+    return true;
+  }();
+  return alone;
 }
 
 std::vector<Violation> unknown_compose_keys(const nlohmann::json& doc) { return unknown_keys(schema_json(), doc); }

@@ -22,6 +22,12 @@ const std::string& compose_schema_text();
 /// (oneOf, "item #n") are folded into the specific ones; one message per path.
 std::vector<Violation> validate_compose(const nlohmann::json& doc);
 
+/// True when the schema judges every service on its own and sets no rule on the services
+/// mapping or the top level as a whole (no required keys, no counts): then a document is
+/// valid exactly when each part of it is, for parts that share out its top-level keys and
+/// its services (each part a document with a services mapping of its own).
+bool services_judged_alone();
+
 /// Only the unknown keys of doc (every one of them), for documents whose values are not
 /// interpolated yet.
 std::vector<Violation> unknown_compose_keys(const nlohmann::json& doc);

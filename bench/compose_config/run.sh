@@ -5,6 +5,9 @@
 # medians (min, max) plus the spread of a no-op as the machine's noise.
 #   bench/compose_config/run.sh [SERVICES]    (default 1000; LEAN=1 for 5-line services)
 #   BASE_TOOL=/path/to/older/compose-config-tool adds a "before" row (same file, same run).
+#   CALLGRIND=1 also counts instructions (valgrind, independent of the load): the whole
+#   process and its main thread, which waits for the helper thread of each two-way split,
+#   so "main" is the critical path the wall time follows on an idle machine.
 # Build first: ninja -C build compose-config-tool. Installs docker-compose here if missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -51,3 +54,33 @@ for r in rows:
 noop = rows[0]
 print(f"\nnoise: no-op max/min = {noop['max'] / noop['min']:.1f}")
 PY
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [ -n "${CALLGRIND:-}" ]; then
+  command -v valgrind >/dev/null || { echo "valgrind is needed for CALLGRIND=1" >&2; exit 1; }
+  echo
+  echo "| run | instructions, whole process | main thread (critical path) | helper thread |"
+  echo "|---|---:|---:|---:|"
+  count() {  # label, then the command
+    local label=$1; shift
+    rm -f cg.out*
+    valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file=cg.out "$@" >/dev/null 2>&1
+    python3 - "$label" cg.out* <<'PY'
+import sys
+label, files = sys.argv[1], sys.argv[2:]
+per = {}
+for f in files:
+    for line in open(f):
+        if line.startswith("summary:"):
+            per[f] = int(line.split()[1])
+main = per.get("cg.out-01", per.get("cg.out", 0))
+rest = sum(v for k, v in per.items() if k not in ("cg.out-01", "cg.out"))
+fmt = lambda v: f"{v / 1e6:,.0f} M"
+print(f"| {label} | {fmt(main + rest)} | {fmt(main)} | {fmt(rest)} |")
+PY
+  }
+  [ -n "${BASE_TOOL:-}" ] && count "before \`config\`" $BASE_TOOL -f compose.yaml config
+  count "\`config\`" "$tool" -f compose.yaml config
+  count "\`config --format json\`" "$tool" -f compose.yaml config --format json
+  count "\`config -q\`" "$tool" -f compose.yaml config -q
+fi

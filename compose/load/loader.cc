@@ -14,6 +14,7 @@
 #include "compose/load/profiles.h"
 #include "compose/load/validate.h"
 #include "compose/model/codec.h"
+#include "compose/model/parallel.h"
 #include "schema/validator.h"
 
 namespace compose::load {
@@ -45,6 +46,35 @@ Mark locate(const Node& root, const std::vector<std::string>& path, bool at_key)
     }
   }
   return m;
+}
+
+/// True when the tree certainly has no schema violation, found by converting and checking
+/// the top-level keys with the first half of the services on this thread and the second
+/// half on another. False means "look closer" (small project, a violation, no thread): the
+/// caller then checks the whole document, which also words the messages.
+bool valid_in_halves(const Node& tree, bool keys_only) {
+  constexpr size_t kMinServices = 64;
+  const Node* services = tree.find("services");
+  if (!services || !services->is_map() || services->entries.size() < kMinServices ||
+      !model::can_split() || !schema::services_judged_alone())
+    return false;
+  size_t half = services->entries.size() / 2;
+  auto part = [&](size_t from, size_t to, bool with_top) noexcept {
+    try {
+      nlohmann::json doc = nlohmann::json::object();
+      for (const Entry& e : tree.entries)
+        if (&e.value != services && with_top) doc[e.key] = to_json(e.value);
+      nlohmann::json& mine = doc["services"] = nlohmann::json::object();
+      for (size_t i = from; i < to; ++i) mine[services->entries[i].key] = to_json(services->entries[i].value);
+      return (keys_only ? schema::unknown_compose_keys(doc) : schema::validate_compose(doc)).empty();
+    } catch (...) {
+      return false;
+    }
+  };
+  bool first = false, second = false;
+  model::run_both([&] { first = part(0, half, true); },
+                  [&] { second = part(half, services->entries.size(), false); });
+  return first && second;
 }
 
 class Pipeline {
@@ -79,8 +109,8 @@ class Pipeline {
 
     out.profiles = apply_profiles(tree, resolved->profiles, opts_.services);
 
-    if (!opts_.no_validate) {
-      // With --no-interpolate values may still hold ${...}: only keys can be checked.
+    // With --no-interpolate values may still hold ${...}: only keys can be checked.
+    if (!opts_.no_validate && !valid_in_halves(tree, opts_.no_interpolate)) {
       nlohmann::json doc = to_json(tree);
       Diagnostics diags;
       auto violations = opts_.no_interpolate ? schema::unknown_compose_keys(doc) : schema::validate_compose(doc);

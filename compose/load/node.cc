@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <tuple>
 
+#include "compose/model/parallel.h"
+
 namespace compose::load {
 
 std::string Mark::str() const {
@@ -168,7 +170,11 @@ nlohmann::json scalar_value(const Node& n) {
   return t;
 }
 
-nlohmann::json to_json(const Node& n) {
+namespace {
+
+/// to_json; depth 0 and 1 (the project and its services mapping) convert a big mapping's
+/// second half on a second thread.
+nlohmann::json convert(const Node& n, int depth) {
   switch (n.kind) {
     case Kind::Null:
       return nullptr;
@@ -176,17 +182,35 @@ nlohmann::json to_json(const Node& n) {
       return scalar_value(n);
     case Kind::Sequence: {
       nlohmann::json a = nlohmann::json::array();
-      for (const Node& i : n.items) a.push_back(to_json(i));
+      for (const Node& i : n.items) a.push_back(convert(i, depth + 1));
       return a;
     }
     case Kind::Mapping: {
       nlohmann::json o = nlohmann::json::object();
-      for (const Entry& e : n.entries) o[e.key] = to_json(e.value);
+      size_t n_entries = n.entries.size();
+      size_t half = depth <= 1 && n_entries >= 256 ? n_entries / 2 : n_entries;
+      std::vector<nlohmann::json> second;
+      second.reserve(n_entries - half);
+      auto first_half = [&] {
+        for (size_t i = 0; i < half; ++i) o[n.entries[i].key] = convert(n.entries[i].value, depth + 1);
+      };
+      if (half == n_entries) {
+        first_half();
+        return o;
+      }
+      model::run_both(first_half, [&] {
+        for (size_t i = half; i < n_entries; ++i) second.push_back(convert(n.entries[i].value, depth + 1));
+      });
+      for (size_t i = half; i < n_entries; ++i) o[n.entries[i].key] = std::move(second[i - half]);
       return o;
     }
   }
   return nullptr;
 }
+
+}  // namespace
+
+nlohmann::json to_json(const Node& n) { return convert(n, 0); }
 
 Node from_json(const nlohmann::json& j, const Mark& m) {
   switch (j.type()) {
@@ -228,6 +252,11 @@ void Diagnostics::add(const Mark& m, const std::string& path, const std::string&
   lines_.push_back(Item{m.file ? *m.file : std::string(), m.line, m.col, located(m, path, reason)});
 }
 void Diagnostics::add_raw(std::string line) { lines_.push_back(Item{{}, 0, 0, std::move(line)}); }
+
+void Diagnostics::append(Diagnostics&& other) {
+  lines_.insert(lines_.end(), std::make_move_iterator(other.lines_.begin()), std::make_move_iterator(other.lines_.end()));
+  other.lines_.clear();
+}
 
 std::string Diagnostics::str() const {
   std::vector<Item> v = lines_;

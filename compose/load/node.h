@@ -101,6 +101,8 @@ class Diagnostics {
  public:
   void add(const Mark& m, const std::string& path, const std::string& reason);
   void add_raw(std::string line);
+  /// Takes over every line of other (str() sorts, so the order of phases does not matter).
+  void append(Diagnostics&& other);
   bool empty() const { return lines_.empty(); }
   /// Sorted (by file, line, column), duplicates removed, one per line.
   std::string str() const;

@@ -5,6 +5,7 @@
 #include "compose/load/env_file.h"
 #include "compose/load/forms.h"
 #include "compose/load/paths.h"
+#include "compose/model/parallel.h"
 #include "compose/model/units.h"
 #include "engine/base/strings.h"
 
@@ -306,15 +307,34 @@ void normalize_service(Node& svc, const std::string& name, const NormalizeContex
   }
 }
 
+namespace {
+
+/// normalize_service on every service. A big project does its second half on a second
+/// thread: services are normalized independently and diagnostics are sorted when printed.
+/// Services that read an env_file through ctx.fs keep everything on this thread.
+void normalize_services(std::vector<Entry>& services, const NormalizeContext& ctx, Diagnostics& diags) {
+  size_t half = services.size() / 2;
+  bool two = services.size() >= 64 && model::can_split() &&
+             std::none_of(services.begin(), services.end(), [](const Entry& e) { return e.value.find("env_file"); });
+  auto run = [&](size_t from, size_t to, Diagnostics& d) {
+    for (size_t i = from; i < to; ++i) normalize_service(services[i].value, services[i].key, ctx, d);
+  };
+  if (!two) return run(0, services.size(), diags);
+  Diagnostics second;
+  model::run_both([&] { run(0, half, diags); }, [&] { run(half, services.size(), second); });
+  diags.append(std::move(second));
+}
+
+}  // namespace
+
 void normalize_project(Node& root, const NormalizeContext& ctx, Diagnostics& diags) {
   root.erase("version");
   root.set("name", Node::str(ctx.project_name, root.find("name") ? root.find("name")->mark : root.mark));
   bool uses_default = false;
   if (Node* services = root.find("services"); services && services->is_map()) {
-    for (Entry& e : services->entries) {
-      normalize_service(e.value, e.key, ctx, diags);
+    normalize_services(services->entries, ctx, diags);
+    for (const Entry& e : services->entries)
       if (const Node* n = e.value.find("networks"); n && n->find("default")) uses_default = true;
-    }
   }
   if (uses_default) {
     Node& nets = root.at("networks", root.mark);

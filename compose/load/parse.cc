@@ -1,12 +1,15 @@
 #include "compose/load/parse.h"
 
+#include "compose/load/split.h"
+#include "compose/model/parallel.h"
 #include "compose/load/utf8.h"
 
 #include <algorithm>
+#include <istream>
 #include <map>
+#include <optional>
+#include <streambuf>
 #include <unordered_set>
-
-#include <sstream>
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -22,15 +25,30 @@ struct ParseFailure {
   std::string reason;
 };
 
+/// Lines after `after` (1-based) are `by` lines further down in the real file: the second
+/// half of a split parse skips the first half's services.
+struct LineShift {
+  int after = 0;
+  int by = 0;
+};
+
 /// Builds Node trees from yaml-cpp's parser events with an explicit stack (no recursion);
 /// no YAML::Node tree is ever made.
 class Builder : public YAML::EventHandler {
  public:
-  Builder(std::shared_ptr<const std::string> file, const ParseLimits& limits) : file_(std::move(file)), limits_(limits) {}
+  Builder(std::shared_ptr<const std::string> file, const ParseLimits& limits, LineShift shift = {})
+      : file_(std::move(file)), limits_(limits), shift_(shift) {}
 
   std::vector<Node> docs;
 
-  Mark mark(const YAML::Mark& m) const { return Mark{file_, m.line + 1, m.column + 1}; }
+  /// Nodes made so far, aliases expanded.
+  size_t nodes() const { return nodes_; }
+
+  Mark mark(const YAML::Mark& m) const {
+    int line = m.line + 1;
+    if (line > shift_.after) line += shift_.by;
+    return Mark{file_, line, m.column + 1};
+  }
 
   void OnDocumentStart(const YAML::Mark&) override { anchors_.clear(); }
   void OnDocumentEnd() override {}
@@ -39,6 +57,10 @@ class Builder : public YAML::EventHandler {
   void OnScalar(const YAML::Mark& ym, const std::string& tag, YAML::anchor_t anchor, const std::string& value) override {
     Mark m = mark(ym);
     // yaml-cpp's non-specific tags: "?" for a plain scalar, "!" for a quoted or block one.
+    if (tag.size() == 1 && (tag[0] == '?' || tag[0] == '!')) {  // nearly every scalar
+      add(tag[0] == '?' ? Node::plain(value, std::move(m)) : Node::str(value, std::move(m)), anchor_name(anchor));
+      return;
+    }
     Node n = tag == "?" ? Node::plain(value, m) : Node::str(value, m);
     n.tag = tag_of(tag, m);
     if (tag == "!!null" || tag == "tag:yaml.org,2002:null") n = Node::null(m);
@@ -176,10 +198,105 @@ class Builder : public YAML::EventHandler {
 
   std::shared_ptr<const std::string> file_;
   ParseLimits limits_;
+  LineShift shift_;
   std::vector<Frame> stack_;
   std::map<std::string, Node> anchors_;
   size_t nodes_ = 0;
 };
+
+/// An istream's buffer over text that is already in memory (no copy).
+class ViewBuf : public std::streambuf {
+ public:
+  explicit ViewBuf(std::string_view s) {
+    char* p = const_cast<char*>(s.data());
+    setg(p, p, p + s.size());
+  }
+};
+
+/// Feeds text to yaml-cpp's event parser; throws ParseFailure or YAML::Exception.
+void parse_into(std::string_view text, Builder& b) {
+  ViewBuf buf(text);
+  std::istream in(&buf);
+  YAML::Parser parser(in);
+  while (parser.HandleNextDocument(b)) {
+  }
+}
+
+/// Appended to A as one more service key (see join_halves).
+constexpr std::string_view kSentinel = "berth-split-end-of-first-half";
+
+/// One half of a split parse: its documents, or nothing on any error.
+struct Half {
+  std::optional<std::vector<Node>> docs;
+  size_t nodes = 0;
+};
+
+Half parse_half(std::string_view text, const std::shared_ptr<const std::string>& name, const ParseLimits& limits,
+                LineShift shift) noexcept {
+  Half out;
+  try {
+    Builder b(name, limits, shift);
+    parse_into(text, b);
+    out.nodes = b.nodes();
+    out.docs = std::move(b.docs);
+  } catch (...) {
+    out.docs.reset();
+  }
+  return out;
+}
+
+/// Joins the halves: A's tree with B's services (and B's keys after services) appended.
+/// Nothing when either failed or the join would differ from a whole parse (a service
+/// named in both halves, too many nodes): the caller then parses the whole text.
+std::optional<std::vector<Node>> join_halves(Half a, Half b, int split_line, const ParseLimits& limits) {
+  if (!a.docs || !b.docs || a.docs->size() != 1 || b.docs->size() != 1) return std::nullopt;
+  if (a.nodes + b.nodes > limits.max_nodes) return std::nullopt;
+  Node& ra = a.docs->front();
+  Node& rb = b.docs->front();
+  if (!ra.is_map() || !rb.is_map() || ra.entries.empty()) return std::nullopt;
+  size_t header = ra.entries.size() - 1;  // top-level keys before services (B has them too)
+  Node& sa = ra.entries.back().value;
+  if (ra.entries.back().key != "services" || !sa.is_map() || rb.entries.size() <= header) return std::nullopt;
+  // A ends with the sentinel key, on its own line, as the last service: the cut was at a
+  // key of the services mapping and not inside a quoted scalar or a flow collection.
+  if (sa.entries.size() < 2 || sa.entries.back().key != kSentinel || !sa.entries.back().value.is_null() ||
+      sa.entries.back().key_mark.line != split_line)
+    return std::nullopt;
+  sa.entries.pop_back();
+  for (size_t i = 0; i < header; ++i)
+    if (rb.entries[i].key != ra.entries[i].key) return std::nullopt;
+  Node& sb = rb.entries[header].value;
+  if (rb.entries[header].key != "services" || !sb.is_map()) return std::nullopt;
+  std::unordered_set<std::string_view> names;
+  for (const Entry& e : sa.entries) names.insert(e.key);
+  for (const Entry& e : sb.entries)
+    if (names.count(e.key)) return std::nullopt;  // duplicate: the whole parse reports it
+  sa.entries.reserve(sa.entries.size() + sb.entries.size());
+  for (Entry& e : sb.entries) sa.entries.push_back(std::move(e));
+  for (size_t i = header + 1; i < rb.entries.size(); ++i) ra.entries.push_back(std::move(rb.entries[i]));
+  return std::move(*a.docs);
+}
+
+/// Parses a big file as two halves on two threads (see split.h); nothing when the file
+/// cannot be split or a half fails.
+std::optional<std::vector<Node>> parse_split(std::string_view text, const std::shared_ptr<const std::string>& name,
+                                             const ParseLimits& limits) {
+  if (!model::can_split() && limits.split_min_bytes > 0) return std::nullopt;
+  auto plan = plan_split(text, limits.split_min_bytes);
+  if (!plan) return std::nullopt;
+  size_t indent = text.find_first_not_of(' ', plan->split) - plan->split;
+  std::string first;
+  first.reserve(plan->split + indent + kSentinel.size() + 2);
+  first.append(text.substr(0, plan->split)).append(indent, ' ').append(kSentinel).append(":\n");
+  std::string second;
+  second.reserve(plan->header_end + text.size() - plan->split);
+  second.append(text.substr(0, plan->header_end)).append(text.substr(plan->split));
+  LineShift shift{plan->header_lines, plan->split_line - plan->header_lines - 1};
+  Half a, b;
+  model::run_both([&] { a = parse_half(first, name, limits, {}); },
+                  [&] { b = parse_half(second, name, limits, shift); });
+  return join_halves(std::move(a), std::move(b), plan->split_line, limits);
+}
 
 }  // namespace
 
@@ -194,12 +311,10 @@ engine::base::Result<std::vector<Node>> parse_yaml(const std::string& text, cons
     }
     return invalid(located(Mark{name, line, col}, "", "invalid UTF-8"));
   }
-  std::istringstream in(text);
+  if (auto docs = parse_split(text, name, limits)) return std::move(*docs);
   Builder b(name, limits);
   try {
-    YAML::Parser parser(in);
-    while (parser.HandleNextDocument(b)) {
-    }
+    parse_into(text, b);
   } catch (const ParseFailure& f) {
     return invalid(located(f.mark, "", f.reason));
   } catch (const YAML::Exception& e) {

@@ -15,6 +15,9 @@ namespace compose::load {
 struct ParseLimits {
   size_t max_nodes = 1'000'000;  ///< nodes after alias expansion
   int max_depth = 200;           ///< nesting of sequences and mappings
+  /// Files this big are parsed as two halves on two threads when their shape allows it
+  /// (compose/load/split.h); 0 forces the split whenever possible (tests).
+  size_t split_min_bytes = 64 * 1024;
 };
 
 /// Parses every document of `text`; `file` names the source in marks and errors.

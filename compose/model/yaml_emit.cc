@@ -7,6 +7,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "compose/model/parallel.h"
+
 namespace compose::model {
 
 bool looks_typed(const std::string& s) {
@@ -163,25 +165,39 @@ class Writer {
       }
       return;
     }
-    for (const std::string& k : ordered_keys(j, top)) {
-      pad();
-      append_string(k, true);
-      out += ':';
-      child(j.at(k), indent, false);
-    }
+    // A big mapping (the services) writes its second half into another Writer on a
+    // second thread; the two texts are joined in order.
+    std::vector<Item> items = ordered(j, top);
+    auto entries = [&](Writer& w, size_t from, size_t to) {
+      for (size_t i = from; i < to; ++i) {
+        if (!(i == 0 && first_inline)) w.out.append(static_cast<size_t>(indent), ' ');
+        w.append_string(*items[i].first, true);
+        w.out += ':';
+        w.child(*items[i].second, indent, false);
+      }
+    };
+    size_t half = items.size() >= 256 && can_split() ? items.size() / 2 : items.size();
+    if (half == items.size()) return entries(*this, 0, items.size());
+    Writer second;
+    run_both([&] { entries(*this, 0, half); }, [&] { entries(second, half, items.size()); });
+    out += second.out;
   }
 
-  static std::vector<std::string> ordered_keys(const nlohmann::json& j, bool top) {
+  /// A mapping's keys with their values: name, services, networks, volumes, secrets and
+  /// configs first at the top level, then the rest in key order.
+  using Item = std::pair<const std::string*, const nlohmann::json*>;
+  static std::vector<Item> ordered(const nlohmann::json& j, bool top) {
     static const char* kFirst[] = {"name", "services", "networks", "volumes", "secrets", "configs"};
-    std::vector<std::string> keys;
+    std::vector<Item> items;
+    items.reserve(j.size());
     if (top)
       for (const char* k : kFirst)
-        if (j.contains(k)) keys.push_back(k);
+        if (auto it = j.find(k); it != j.end()) items.emplace_back(&it.key(), &it.value());
     for (auto it = j.begin(); it != j.end(); ++it) {
       if (top && std::find(std::begin(kFirst), std::end(kFirst), it.key()) != std::end(kFirst)) continue;
-      keys.push_back(it.key());
+      items.emplace_back(&it.key(), &it.value());
     }
-    return keys;
+    return items;
   }
 };
 
