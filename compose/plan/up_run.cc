@@ -10,16 +10,13 @@
 
 namespace compose::plan {
 
-namespace {
-
-/// What a service's thread tells its dependents once it is done.
+/// What a service's thread tells its dependents once it is done (not file-local: UpRun, a friend
+/// of Orchestrator, holds it).
 struct ServiceOutcome {
   engine::base::Status status;
   std::vector<std::pair<std::string, std::string>> containers;  ///< (id, name) in number order
   bool recreated = false;
 };
-
-}  // namespace
 
 /// One `up` run: the plan, the project and a future per service in scope.
 class UpRun {

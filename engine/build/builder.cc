@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "engine/base/scope_exit.h"
+#include "engine/base/strings.h"
 #include "engine/build/chown.h"
 #include "engine/build/copy_step.h"
 #include "engine/build/diff_tar.h"
@@ -25,11 +26,6 @@
 namespace engine::build {
 namespace fs = std::filesystem;
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 /// Tars a directory into a memfd (deterministic order and times).
 base::Result<base::UniqueFd> tar_dir(const std::string& dir) {
@@ -118,7 +114,7 @@ class BuildRun {
 };
 
 const StageResult* BuildRun::find_stage(const std::string& name) const {
-  std::string n = lower(name);
+  std::string n = base::to_lower(name);
   for (const auto& s : done_)
     if (!s.name.empty() && s.name == n) return &s;
   if (!n.empty() && n.size() < 6 && std::all_of(n.begin(), n.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
@@ -408,7 +404,7 @@ base::Result<image::Image> Builder::build(const std::string& context_dir, const 
   if (!df) return df.take_error();
   size_t last = df->stages.size() - 1;
   if (!opts.target.empty()) {
-    std::string want = lower(opts.target);
+    std::string want = base::to_lower(opts.target);
     size_t i = 0;
     while (i < df->stages.size() && df->stages[i].name != want) ++i;
     if (i == df->stages.size()) return base::invalid("failed to reach build target " + opts.target + " in Dockerfile");

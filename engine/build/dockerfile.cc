@@ -1,5 +1,7 @@
 #include "engine/build/dockerfile.h"
 
+#include "engine/base/strings.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -22,12 +24,6 @@ std::string_view trim(std::string_view s) {
 std::string upper(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -147,8 +143,8 @@ base::Result<Dockerfile> parse_dockerfile(std::string_view text) {
       auto words = split_words(ins->args);
       if (words.empty()) return at(ins->line, "FROM requires an image");
       st.base = words[0];
-      if (words.size() == 3 && lower(words[1]) == "as") {
-        st.name = lower(words[2]);
+      if (words.size() == 3 && base::to_lower(words[1]) == "as") {
+        st.name = base::to_lower(words[2]);
       } else if (words.size() != 1) {
         return at(ins->line, "FROM: expected 'FROM image [AS name]'");
       }
