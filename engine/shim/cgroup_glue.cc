@@ -31,6 +31,9 @@ base::Result<ContainerCgroup> ContainerCgroup::open(const runtime::CgroupSpec& s
   auto m = cgroup::Manager::open(spec.rel_path);
   if (!m) return m.take_error().wrap("open cgroup " + spec.rel_path);
   cg.mgr_ = std::move(*m);
+  auto join = cg.mgr_->join_handles();
+  if (!join) return join.take_error().wrap("open cgroup " + spec.rel_path);
+  cg.join_ = std::make_shared<cgroup::JoinHandles>(std::move(*join));
   return cg;
 }
 
