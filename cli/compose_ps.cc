@@ -5,6 +5,7 @@
 #include <set>
 
 #include "cli/compose_project.h"
+#include "cli/format.h"
 #include "cli/table.h"
 #include "compose/plan/labels.h"
 #include "engine/base/time.h"
@@ -26,24 +27,6 @@ std::string health_of(const std::string& status) {
     if (status.find(std::string("(") + h + ")") != std::string::npos)
       return std::string(h) == "health: starting" ? "starting" : h;
   return "";
-}
-
-/// "127.0.0.1:8080->80/tcp, 9000/udp" as docker ps prints ports.
-std::string ports_text(const nlohmann::json& ports) {
-  std::vector<std::string> out;
-  for (const auto& p : ports) {
-    std::string proto = p.value("Type", "tcp");
-    std::string priv = std::to_string(p.value("PrivatePort", 0)) + "/" + proto;
-    if (p.contains("PublicPort") && p["PublicPort"].is_number() && p["PublicPort"].get<int>() != 0)
-      out.push_back(p.value("IP", "0.0.0.0") + ":" + std::to_string(p["PublicPort"].get<int>()) + "->" + priv);
-    else
-      out.push_back(priv);
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  std::string s;
-  for (const auto& o : out) s += (s.empty() ? "" : ", ") + o;
-  return s;
 }
 
 std::string created_ago(int64_t created_s) {

@@ -170,17 +170,6 @@ void for_each(const Context& ctx, const std::vector<std::string>& ids,
   if (rc) throw CLI::RuntimeError(rc);
 }
 
-std::string ports_text(const json& ports) {
-  std::string out;
-  for (const auto& p : ports) {
-    if (!out.empty()) out += ", ";
-    if (p.contains("PublicPort"))
-      out += p.value("IP", "0.0.0.0") + ":" + std::to_string(p.value("PublicPort", 0)) + "->";
-    out += std::to_string(p.value("PrivatePort", 0)) + "/" + p.value("Type", "tcp");
-  }
-  return out;
-}
-
 void print_logs(const Context& ctx, const Args& a) {
   ApiClient api = ctx.connect();
   HttpResponse insp = check(api.request("GET", "/containers/" + q(a.ids[0]) + "/json"));

@@ -1,5 +1,8 @@
 #include "cli/format.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "engine/base/strings.h"
 #include "engine/base/time.h"
 
@@ -56,6 +59,23 @@ std::string render_format(const std::string& tmpl, const json& j) {
 std::string short_id(const std::string& id) {
   std::string s = id.rfind("sha256:", 0) == 0 ? id.substr(7) : id;
   return s.substr(0, 12);
+}
+
+std::string ports_text(const nlohmann::json& ports) {
+  std::vector<std::string> out;
+  for (const auto& p : ports) {
+    std::string proto = p.value("Type", "tcp");
+    std::string priv = std::to_string(p.value("PrivatePort", 0)) + "/" + proto;
+    if (p.contains("PublicPort") && p["PublicPort"].is_number() && p["PublicPort"].get<int>() != 0)
+      out.push_back(p.value("IP", "0.0.0.0") + ":" + std::to_string(p["PublicPort"].get<int>()) + "->" + priv);
+    else
+      out.push_back(priv);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  std::string s;
+  for (const auto& o : out) s += (s.empty() ? "" : ", ") + o;
+  return s;
 }
 
 std::string ago(int64_t unix_seconds) {

@@ -11,6 +11,8 @@ namespace cli {
 std::string render_format(const std::string& tmpl, const nlohmann::json& j);
 /// First 12 characters of an ID without its "sha256:" prefix.
 std::string short_id(const std::string& id);
+/// "127.0.0.1:8080->80/tcp, 9000/udp" from an API Ports array, as docker ps prints them.
+std::string ports_text(const nlohmann::json& ports);
 /// "5 seconds ago" from a Unix time in seconds.
 std::string ago(int64_t unix_seconds);
 /// Truncates to n characters with "…", as docker ps does for commands.

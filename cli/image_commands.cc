@@ -31,11 +31,7 @@ struct Row {
   uint64_t size = 0;
 };
 
-std::string short_id(const std::string& id, bool no_trunc) {
-  if (no_trunc) return id;
-  std::string hex = id.rfind("sha256:", 0) == 0 ? id.substr(7) : id;
-  return hex.substr(0, 12);
-}
+std::string image_id_text(const std::string& id, bool no_trunc) { return no_trunc ? id : short_id(id); }
 
 /// "repo:tag" -> {repo, tag}; the colon must come after the last slash (registry ports).
 std::pair<std::string, std::string> split_tag(const std::string& ref, char sep) {
@@ -88,7 +84,7 @@ std::string since(int64_t t) { return ago(t); }
 /// The fields `--format` can name, as the docker CLI calls them.
 std::map<std::string, std::string> row_fields(const Row& r, bool no_trunc) {
   return {{"Containers", "N/A"},         {"CreatedAt", created_at(r.created)}, {"CreatedSince", since(r.created)},
-          {"Digest", r.digest},          {"ID", short_id(r.id, no_trunc)},     {"Repository", r.repo},
+          {"Digest", r.digest},          {"ID", image_id_text(r.id, no_trunc)},     {"Repository", r.repo},
           {"SharedSize", "N/A"},         {"Size", human_size(double(r.size))}, {"Tag", r.tag},
           {"UniqueSize", "N/A"},         {"VirtualSize", human_size(double(r.size))}};
 }
@@ -106,7 +102,7 @@ void list_images(const Context& ctx, const ImageOpts& o) {
   for (const auto& img : r.json())
     for (Row& row : rows_of(img)) rows.push_back(std::move(row));
   if (o.quiet) {
-    for (const Row& row : rows) std::printf("%s\n", short_id(row.id, o.no_trunc).c_str());
+    for (const Row& row : rows) std::printf("%s\n", image_id_text(row.id, o.no_trunc).c_str());
     return;
   }
   if (o.format == "json" || (!o.format.empty() && o.format != "table")) {
@@ -122,7 +118,7 @@ void list_images(const Context& ctx, const ImageOpts& o) {
   for (const Row& row : rows) {
     std::vector<std::string> cells = {row.repo, row.tag};
     if (o.digests) cells.push_back(row.digest);
-    for (std::string c : {short_id(row.id, o.no_trunc), since(row.created), human_size(double(row.size))})
+    for (std::string c : {image_id_text(row.id, o.no_trunc), since(row.created), human_size(double(row.size))})
       cells.push_back(std::move(c));
     t.add(std::move(cells));
   }
@@ -168,7 +164,7 @@ void add_history(CLI::App& parent, Context& ctx) {
     if (!r.ok()) fail_response(r);
     auto id_of = [&](const nlohmann::json& e) {
       std::string id = e.value("Id", "");
-      return id == "<missing>" ? id : short_id(id, o->no_trunc);
+      return id == "<missing>" ? id : image_id_text(id, o->no_trunc);
     };
     if (o->quiet) {
       for (const auto& e : r.json()) std::printf("%s\n", id_of(e).c_str());

@@ -37,6 +37,12 @@ struct ContainerSummary {
   int64_t created = 0;                        ///< unix seconds
   std::map<std::string, std::string> labels;
   Json ports = Json::array();                 ///< [{IP, PrivatePort, PublicPort, Type}]
+
+  /// The value of label key, or "" when the container does not have it.
+  std::string label(std::string_view key) const {
+    auto it = labels.find(std::string(key));
+    return it == labels.end() ? "" : it->second;
+  }
 };
 
 /// What GET /containers/{id}/json tells compose.

@@ -13,11 +13,6 @@ namespace compose::plan {
 
 namespace {
 
-std::string label(const ContainerSummary& c, std::string_view key) {
-  auto it = c.labels.find(std::string(key));
-  return it == c.labels.end() ? "" : it->second;
-}
-
 /// Runs f on every item concurrently and returns the first error (in item order).
 template <class T, class F>
 engine::base::Status for_all(const std::vector<T>& items, F f) {
@@ -136,7 +131,7 @@ engine::base::Status Orchestrator::wait_ready(const model::Project& p, const std
     for (const auto& [dep, d] : s.depends_on)
       if (d.condition == "service_completed_successfully") completes.insert(dep);
   return for_all(*cs, [&](const ContainerSummary& c) -> engine::base::Status {
-    std::string svc = label(c, kLabelService);
+    std::string svc = c.label(kLabelService);
     if (completes.count(svc)) {
       auto code = engine_.wait_container(c.id);
       if (!code) return code.take_error();
@@ -195,14 +190,14 @@ engine::base::Result<std::vector<ContainerSummary>> Orchestrator::containers(
   if (!cs) return cs.take_error();
   std::vector<ContainerSummary> out;
   for (ContainerSummary& c : *cs) {
-    std::string svc = label(c, kLabelService);
+    std::string svc = c.label(kLabelService);
     if (services.empty() || std::find(services.begin(), services.end(), svc) != services.end())
       out.push_back(std::move(c));
   }
   std::sort(out.begin(), out.end(), [](const ContainerSummary& a, const ContainerSummary& b) {
-    std::string sa = label(a, kLabelService), sb = label(b, kLabelService);
+    std::string sa = a.label(kLabelService), sb = b.label(kLabelService);
     if (sa != sb) return sa < sb;
-    return std::atoi(label(a, kLabelNumber).c_str()) < std::atoi(label(b, kLabelNumber).c_str());
+    return std::atoi(a.label(kLabelNumber).c_str()) < std::atoi(b.label(kLabelNumber).c_str());
   });
   return out;
 }

@@ -14,20 +14,15 @@ namespace compose::plan {
 
 namespace {
 
-std::string label(const ContainerSummary& c, std::string_view key) {
-  auto it = c.labels.find(std::string(key));
-  return it == c.labels.end() ? "" : it->second;
-}
-
 int number_of(const ContainerSummary& c) {
   try {
-    return std::stoi(label(c, kLabelNumber));
+    return std::stoi(c.label(kLabelNumber));
   } catch (...) {
     return 0;
   }
 }
 
-bool is_oneoff(const ContainerSummary& c) { return label(c, kLabelOneoff) == "True"; }
+bool is_oneoff(const ContainerSummary& c) { return c.label(kLabelOneoff) == "True"; }
 
 bool image_present(const std::string& image, const Actual& a) {
   auto it = a.image_ids.find(image);
@@ -142,7 +137,7 @@ engine::base::Result<UpPlan> plan_up(const model::Project& p, const Actual& actu
 
     std::map<int, const ContainerSummary*> existing;
     for (const ContainerSummary& c : actual.containers)
-      if (label(c, kLabelService) == n && !is_oneoff(c)) existing[number_of(c)] = &c;
+      if (c.label(kLabelService) == n && !is_oneoff(c)) existing[number_of(c)] = &c;
     std::string hash = model::config_hash(s);
     auto img = actual.image_ids.find(image);
     std::string image_id = img == actual.image_ids.end() ? "" : img->second;
@@ -156,7 +151,7 @@ engine::base::Result<UpPlan> plan_up(const model::Project& p, const Actual& actu
         a.step = ContainerStep::Remove;
       } else {
         ++kept;
-        bool changed = label(*c, kLabelConfigHash) != hash ||
+        bool changed = c->label(kLabelConfigHash) != hash ||
                        (!image_id.empty() && !c->image_id.empty() && c->image_id != image_id);
         if (!opts.no_recreate && (opts.force_recreate || changed)) a.step = ContainerStep::Recreate;
         else if (c->state != "running") a.step = ContainerStep::Start;
@@ -173,7 +168,7 @@ engine::base::Result<UpPlan> plan_up(const model::Project& p, const Actual& actu
   }
   plan.pulls.assign(pulls.begin(), pulls.end());
   for (const ContainerSummary& c : actual.containers)
-    if (!is_oneoff(c) && !p.services.count(label(c, kLabelService))) plan.orphans.push_back(c);
+    if (!is_oneoff(c) && !p.services.count(c.label(kLabelService))) plan.orphans.push_back(c);
   std::sort(plan.orphans.begin(), plan.orphans.end(),
             [](const ContainerSummary& a, const ContainerSummary& b) { return a.name < b.name; });
   return plan;
@@ -188,7 +183,7 @@ engine::base::Result<DownPlan> plan_down(const model::Project& p, const Actual& 
   std::map<std::string, std::vector<ContainerSummary>> by_service;
   std::vector<ContainerSummary> orphans;
   for (const ContainerSummary& c : actual.containers) {
-    std::string svc = label(c, kLabelService);
+    std::string svc = c.label(kLabelService);
     if (p.services.count(svc)) by_service[svc].push_back(c);
     else if (remove_orphans) orphans.push_back(c);
   }

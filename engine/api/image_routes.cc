@@ -16,14 +16,14 @@ namespace engine::api {
 using namespace engine::base;
 using engine::image::Image;
 
-namespace {
-
-void emit(const ImageDeps& d, const std::string& action, const std::string& id, const std::string& name) {
+void emit_image_event(const ImageDeps& d, const std::string& action, const std::string& id, const std::string& name) {
   if (!d.events) return;
   std::map<std::string, std::string> attrs;
   if (!name.empty()) attrs["name"] = name;
   d.events->publish({"image", action, id, attrs, 0});
 }
+
+namespace {
 
 /// Go's path.Match as Docker's reference filter uses it ('*' stops at '/').
 bool glob_match(const std::string& pattern, const std::string& s) {
@@ -144,7 +144,7 @@ void add_tag(Router& r, const ImageDeps& d) {
     if (auto st = d.images->tag(img->id.str(), target); !st) return ex.respond_error(st.error());
     auto ref = engine::image::parse_reference(target);
     std::string familiar = ref ? ref->familiar_str() : target;
-    emit(d, "tag", img->id.str(), familiar);
+    emit_image_event(d, "tag", img->id.str(), familiar);
     ex.respond_empty(201);
   });
 }
@@ -157,8 +157,8 @@ void add_remove(Router& r, const ImageDeps& d) {
     auto items = d.images->remove(name, ex.req().q_bool("force"), d.in_use);
     if (!items) return ex.respond_error(items.error());
     for (const auto& it : *items) {
-      if (!it.untagged.empty()) emit(d, "untag", img->id.str(), it.untagged);
-      if (it.deleted == img->id.str()) emit(d, "delete", img->id.str(), name);
+      if (!it.untagged.empty()) emit_image_event(d, "untag", img->id.str(), it.untagged);
+      if (it.deleted == img->id.str()) emit_image_event(d, "delete", img->id.str(), name);
     }
     ex.respond_json(engine::image::removed_json(*items));
   });

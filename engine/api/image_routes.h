@@ -33,6 +33,8 @@ struct ImageDeps {
 
 /// Registers every /images route plus /auth.
 void add_image_routes(Router& r, const ImageDeps& deps);
+/// Publishes an image event (pull, tag, delete, …) with a "name" attribute when name is not empty.
+void emit_image_event(const ImageDeps& d, const std::string& action, const std::string& id, const std::string& name);
 /// list, inspect, history, tag, remove, prune.
 void add_image_query_routes(Router& r, const ImageDeps& deps);
 /// load, save, create (pull/import), push, /auth.

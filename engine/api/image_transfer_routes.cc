@@ -69,10 +69,6 @@ std::string familiar(const std::string& ref) {
   return r ? r->familiar_str() : ref;
 }
 
-void emit(const ImageDeps& d, const std::string& action, const std::string& id, const std::string& name) {
-  if (d.events) d.events->publish({"image", action, id, {{"name", name}}, 0});
-}
-
 /// fromImage + tag as one reference ("busybox" + "1.36", or + "sha256:..." as a digest).
 std::string pull_reference(const std::string& image, const std::string& tag) {
   if (tag.empty()) return image;
@@ -98,7 +94,7 @@ void handle_pull(Exchange& ex, const ImageDeps& d) {
   });
   if (!img) return out.fail(img.error());
   if (held) out.send(*held);
-  emit(d, "pull", familiar(ref), familiar(ref));
+  emit_image_event(d, "pull", familiar(ref), familiar(ref));
   out.finish();
 }
 
@@ -132,11 +128,11 @@ void add_load(Router& r, const ImageDeps& d) {
                 for (const auto& img : *images) {
                   if (img.repo_tags.empty()) {
                     out.send({{"stream", "Loaded image ID: " + img.id.str() + "\n"}});
-                    emit(d, "load", img.id.str(), img.id.str());
+                    emit_image_event(d, "load", img.id.str(), img.id.str());
                   }
                   for (const auto& t : img.repo_tags) {
                     out.send({{"stream", "Loaded image: " + t + "\n"}});
-                    emit(d, "load", img.id.str(), t);
+                    emit_image_event(d, "load", img.id.str(), t);
                   }
                 }
                 out.finish();
@@ -182,7 +178,7 @@ void stream_save(Exchange& ex, const ImageDeps& d, const std::vector<std::string
   } else if (!result && !gone) {
     log_error("api: save " + join(refs, " ") + ": " + result.error().str());
   }
-  for (const auto& ref : refs) emit(d, "save", ref, ref);
+  for (const auto& ref : refs) emit_image_event(d, "save", ref, ref);
   ex.end_stream();
 }
 
@@ -242,7 +238,7 @@ void handle_push(Exchange& ex, const ImageDeps& d) {
         if (auto aux = push_aux(e.status)) out.send(*aux);
     });
     if (!st) return out.fail(st.error());
-    emit(d, "push", familiar(ref), familiar(ref));
+    emit_image_event(d, "push", familiar(ref), familiar(ref));
   }
   out.finish();
 }

@@ -17,6 +17,8 @@ Status make_dirs(const std::string& path, unsigned mode = 0755);
 /// rm -rf that does not cross mount points; missing path is success.
 Status remove_all(const std::string& path);
 bool path_exists(const std::string& path);
+/// True when path is a directory (following symlinks).
+bool is_directory(const std::string& path);
 /// Directory of the running executable (from /proc/self/exe).
 std::string self_exe_dir();
 /// Finds NAME beside the running executable first, then on PATH; empty if not found.

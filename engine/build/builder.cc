@@ -25,10 +25,6 @@ namespace engine::build {
 namespace fs = std::filesystem;
 namespace {
 
-base::Error at(const Instruction& ins, const std::string& msg) {
-  return base::invalid("Dockerfile:" + std::to_string(ins.line) + ": " + msg);
-}
-
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -131,7 +127,7 @@ const StageResult* BuildRun::find_stage(const std::string& name) const {
 
 base::Result<image::Image> BuildRun::image(const Instruction& ins, const std::string& ref) {
   auto img = source_(ref, opts_);
-  if (!img) return at(ins, ins.keyword + " " + ref + ": " + img.error().message);
+  if (!img) return instruction_error(ins, ins.keyword + " " + ref + ": " + img.error().message);
   return img;
 }
 
@@ -159,7 +155,7 @@ base::Status BuildRun::from(const Stage& stage) {
 base::Result<BuildRun::CopyPlan> BuildRun::plan_copy(const Instruction& ins) {
   auto look = [&](const std::string& n) { return lookup_var(st_, n); };
   auto words = ins.exec_form ? ins.argv : split_words(expand_vars(ins.args, look));
-  if (words.size() < 2) return at(ins, ins.keyword + " requires at least two arguments");
+  if (words.size() < 2) return instruction_error(ins, ins.keyword + " requires at least two arguments");
   CopyPlan plan;
   CopySpec& spec = plan.spec;
   spec.dest = words.back();
@@ -170,12 +166,12 @@ base::Result<BuildRun::CopyPlan> BuildRun::plan_copy(const Instruction& ins) {
   if (auto chown = ins.flag("chown")) {
     LayerView rootfs(lowerdirs(cfg_));
     auto owner = resolve_chown(expand_vars(*chown, look), rootfs.read_file("etc/passwd"), rootfs.read_file("etc/group"));
-    if (!owner) return at(ins, owner.error().message);
+    if (!owner) return instruction_error(ins, owner.error().message);
     spec.owner = *owner;
   }
   if (auto chmod = ins.flag("chmod")) {
     auto mode = parse_chmod(*chmod);
-    if (!mode) return at(ins, mode.error().message);
+    if (!mode) return instruction_error(ins, mode.error().message);
     spec.mode = *mode;
   }
   if (auto from = ins.flag("from")) {
@@ -225,7 +221,7 @@ base::Status BuildRun::stage(const Instruction& ins, const CopyPlan& plan, const
 }
 
 base::Status BuildRun::run(const Instruction& ins, const std::string& staging) {
-  if (!run_) return at(ins, "RUN is not available");
+  if (!run_) return instruction_error(ins, "RUN is not available");
   RunRequest req;
   req.lowerdirs = lowerdirs(cfg_);
   req.upper_dir = staging;

@@ -10,16 +10,13 @@
 
 #include "engine/base/unique_fd.h"
 #include "engine/build/add_source.h"
+#include "engine/build/dockerfile.h"
 #include "engine/image/digest.h"
 #include "engine/image/safe_fs.h"
 
 namespace engine::build {
 namespace fs = std::filesystem;
 namespace {
-
-base::Error at(const Instruction& ins, const std::string& msg) {
-  return base::invalid("Dockerfile:" + std::to_string(ins.line) + ": " + msg);
-}
 
 /// The context files a source pattern names (sorted, as glob returns them).
 base::Result<std::vector<std::string>> expand_source(const Instruction& ins, const std::string& root,
@@ -30,7 +27,7 @@ base::Result<std::vector<std::string>> expand_source(const Instruction& ins, con
   std::vector<std::string> out;
   for (size_t k = 0; rc == 0 && k < g.gl_pathc; ++k) out.emplace_back(g.gl_pathv[k]);
   ::globfree(&g);
-  if (out.empty()) return at(ins, ins.keyword + " failed: no source files were specified: " + word);
+  if (out.empty()) return instruction_error(ins, ins.keyword + " failed: no source files were specified: " + word);
   // The source itself may be a symlink (copied as such); its directory must be inside the root.
   std::error_code ec;
   std::string canon_root = fs::weakly_canonical(root, ec).string();
@@ -40,7 +37,7 @@ base::Result<std::vector<std::string>> expand_source(const Instruction& ins, con
     std::string canon = p.filename() == ".." ? fs::weakly_canonical(p, ec).string() : parent + "/" + p.filename().string();
     if (fs::path(canon).lexically_normal() != fs::path(canon_root).lexically_normal() &&
         !canon.starts_with(canon_root + "/"))
-      return at(ins, "source outside the build context: " + word);
+      return instruction_error(ins, "source outside the build context: " + word);
   }
   return out;
 }
@@ -177,14 +174,14 @@ void settle_dir_times(const std::string& dir) {
 }
 
 base::Status stage_copy(const Instruction& ins, const CopySpec& spec, const std::string& staging) {
-  if (spec.sources.empty()) return at(ins, ins.keyword + " requires at least two arguments");
+  if (spec.sources.empty()) return instruction_error(ins, ins.keyword + " requires at least two arguments");
   std::string dest = spec.dest;
   if (!dest.starts_with("/")) dest = (spec.workdir.empty() ? std::string("/") : spec.workdir + "/") + dest;
   std::vector<std::string> sources;
   std::vector<std::string> urls;
   for (const auto& word : spec.sources) {
     if (is_url(word)) {
-      if (!spec.add) return at(ins, "COPY does not support URLs (use ADD): " + word);
+      if (!spec.add) return instruction_error(ins, "COPY does not support URLs (use ADD): " + word);
       urls.push_back(word);
       continue;
     }
@@ -205,8 +202,8 @@ base::Status stage_copy(const Instruction& ins, const CopySpec& spec, const std:
     std::string name = fs::path(src).filename().string();
     if (spec.add && !is_dir && is_archive(src)) {
       auto dir = image::open_dir_beneath(root.get(), components_below(staging, target), true);
-      if (!dir) return at(ins, "ADD " + name + ": " + dir.error().message);
-      if (auto u = unpack_archive(src, target.string()); !u) return at(ins, "ADD " + name + ": " + u.error().message);
+      if (!dir) return instruction_error(ins, "ADD " + name + ": " + dir.error().message);
+      if (auto u = unpack_archive(src, target.string()); !u) return instruction_error(ins, "ADD " + name + ": " + u.error().message);
       created.push_back(target.string());
       continue;
     }
@@ -226,7 +223,7 @@ base::Status stage_copy(const Instruction& ins, const CopySpec& spec, const std:
     } else {
       copied = copy_beneath(src, root.get(), rel);
     }
-    if (!copied) return at(ins, "copy " + name + ": " + copied.error().message);
+    if (!copied) return instruction_error(ins, "copy " + name + ": " + copied.error().message);
     created.push_back(target.string());
   }
   std::vector<std::string> downloads;
@@ -235,12 +232,12 @@ base::Status stage_copy(const Instruction& ins, const CopySpec& spec, const std:
     if (dest_is_dir) {
       std::string name = url_file_name(url);
       if (name.empty() || name == "." || name == "..")
-        return at(ins, "cannot determine a file name for " + url + ": give a destination file");
+        return instruction_error(ins, "cannot determine a file name for " + url + ": give a destination file");
       target /= name;
     }
     if (auto dir = image::open_dir_beneath(root.get(), components_below(staging, target.parent_path()), true); !dir)
-      return at(ins, "ADD " + url + ": " + dir.error().message);
-    if (auto d = download(url, target.string()); !d) return at(ins, "ADD " + url + ": " + d.error().message);
+      return instruction_error(ins, "ADD " + url + ": " + dir.error().message);
+    if (auto d = download(url, target.string()); !d) return instruction_error(ins, "ADD " + url + ": " + d.error().message);
     downloads.push_back(target.string());
     created.push_back(target.string());
   }

@@ -251,4 +251,8 @@ base::Result<std::vector<std::pair<std::string, std::string>>> parse_key_values(
   return out;
 }
 
+base::Error instruction_error(const Instruction& ins, const std::string& msg) {
+  return base::invalid("Dockerfile:" + std::to_string(ins.line) + ": " + msg);
+}
+
 }  // namespace engine::build

@@ -42,6 +42,9 @@ struct Dockerfile {
 /// Parses a Dockerfile; errors read "Dockerfile:LINE: ...".
 base::Result<Dockerfile> parse_dockerfile(std::string_view text);
 
+/// An invalid-argument error "Dockerfile:LINE: msg" for the instruction's line.
+base::Error instruction_error(const Instruction& ins, const std::string& msg);
+
 /// Variable lookup for expand_vars; nullopt when unset.
 using VarLookup = std::function<std::optional<std::string>(const std::string&)>;
 

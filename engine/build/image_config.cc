@@ -5,7 +5,7 @@
 namespace engine::build {
 namespace {
 
-base::Error at(const Instruction& ins, const std::string& msg) {
+base::Error keyword_error(const Instruction& ins, const std::string& msg) {
   return base::invalid("Dockerfile:" + std::to_string(ins.line) + ": " + ins.keyword + ": " + msg);
 }
 
@@ -78,7 +78,7 @@ base::Result<void> apply_metadata(const Instruction& ins, StageState& st,
   auto& c = st.config;
   if (kw == "ARG") {
     auto words = split_words(ins.args);
-    if (words.size() != 1) return at(ins, "requires exactly one argument");
+    if (words.size() != 1) return keyword_error(ins, "requires exactly one argument");
     std::string name = words[0], def;
     bool has_def = false;
     if (auto eq = name.find('='); eq != std::string::npos) {
@@ -93,7 +93,7 @@ base::Result<void> apply_metadata(const Instruction& ins, StageState& st,
   }
   if (kw == "ENV" || kw == "LABEL") {
     auto kvs = parse_key_values(ins.args, kw == "ENV");
-    if (!kvs) return at(ins, kvs.error().message);
+    if (!kvs) return keyword_error(ins, kvs.error().message);
     for (auto& [k, v] : *kvs) {
       std::string val = expand_vars(v, look);
       if (kw == "ENV") set_env(c, k, val);
@@ -104,13 +104,13 @@ base::Result<void> apply_metadata(const Instruction& ins, StageState& st,
   if (kw == "MAINTAINER") return {};
   std::string text = expand_vars(ins.args, look);
   if (kw == "WORKDIR") {
-    if (text.empty()) return at(ins, "requires a path");
+    if (text.empty()) return keyword_error(ins, "requires a path");
     if (text.starts_with("/")) c.working_dir = text;
     else c.working_dir = (c.working_dir.empty() ? std::string("/") : c.working_dir + "/") + text;
     return {};
   }
   if (kw == "USER") {
-    if (text.empty()) return at(ins, "requires a user");
+    if (text.empty()) return keyword_error(ins, "requires a user");
     c.user = text;
     return {};
   }
@@ -129,7 +129,7 @@ base::Result<void> apply_metadata(const Instruction& ins, StageState& st,
     return {};
   }
   if (kw == "SHELL") {
-    if (!ins.exec_form || ins.argv.empty()) return at(ins, "requires a JSON array");
+    if (!ins.exec_form || ins.argv.empty()) return keyword_error(ins, "requires a JSON array");
     st.shell = ins.argv;
     return {};
   }
@@ -151,14 +151,14 @@ base::Result<void> apply_metadata(const Instruction& ins, StageState& st,
       c.healthcheck = image::HealthConfig{{"NONE"}, 0, 0, 0, 0};
       return {};
     }
-    if (!ins.args.starts_with("CMD") && !ins.args.starts_with("cmd")) return at(ins, "expected CMD or NONE");
+    if (!ins.args.starts_with("CMD") && !ins.args.starts_with("cmd")) return keyword_error(ins, "expected CMD or NONE");
     Instruction inner = ins;
     inner.args = std::string(ins.args.substr(3));
     while (!inner.args.empty() && inner.args.front() == ' ') inner.args.erase(0, 1);
     image::HealthConfig h;
     if (inner.args.starts_with("[")) {
       auto parsed = parse_dockerfile("FROM scratch\nCMD " + inner.args);
-      if (!parsed || !parsed->stages[0].instructions[0].exec_form) return at(ins, "bad JSON array");
+      if (!parsed || !parsed->stages[0].instructions[0].exec_form) return keyword_error(ins, "bad JSON array");
       h.test = {"CMD"};
       for (auto& a : parsed->stages[0].instructions[0].argv) h.test.push_back(a);
     } else {
@@ -166,23 +166,23 @@ base::Result<void> apply_metadata(const Instruction& ins, StageState& st,
     }
     for (const auto& f : ins.flags) {
       auto eq = f.find('=');
-      if (eq == std::string::npos) return at(ins, "bad flag " + f);
+      if (eq == std::string::npos) return keyword_error(ins, "bad flag " + f);
       std::string name = f.substr(2, eq - 2), val = f.substr(eq + 1);
       if (name == "retries") {
         h.retries = std::atoi(val.c_str());
         continue;
       }
       auto d = parse_duration_ns(val);
-      if (!d) return at(ins, d.error().message);
+      if (!d) return keyword_error(ins, d.error().message);
       if (name == "interval") h.interval_ns = *d;
       else if (name == "timeout") h.timeout_ns = *d;
       else if (name == "start-period") h.start_period_ns = *d;
-      else return at(ins, "unknown flag --" + name);
+      else return keyword_error(ins, "unknown flag --" + name);
     }
     c.healthcheck = h;
     return {};
   }
-  return at(ins, "not a metadata instruction");
+  return keyword_error(ins, "not a metadata instruction");
 }
 
 }  // namespace engine::build

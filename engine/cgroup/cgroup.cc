@@ -9,6 +9,7 @@
 #include <chrono>
 #include <thread>
 
+#include "engine/base/fs.h"
 #include "engine/base/strings.h"
 #include "engine/cgroup/backends.h"
 #include "engine/cgroup/cgroup_fs.h"
@@ -22,11 +23,6 @@ using engine::base::Status;
 namespace {
 
 constexpr int64_t kMinMemory = 6 * 1024 * 1024;  // Docker's floor; the kernel OOMs below it at once
-
-bool is_dir(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 /// "berth/abc" with no empty, "." or ".." components.
 Result<std::string> clean_rel(const std::string& rel) {
@@ -62,7 +58,7 @@ const char* mode_name(Mode m) {
 Result<Mode> detect_mode(const std::string& root) {
   if (has_file(root, "cgroup.controllers")) return Mode::V2;
   static const char* const kV1[] = {"memory", "cpu", "pids", "freezer", "cpuset", "cpuacct", "blkio", "devices"};
-  bool v1 = std::any_of(std::begin(kV1), std::end(kV1), [&](const char* c) { return is_dir(root + "/" + c); });
+  bool v1 = std::any_of(std::begin(kV1), std::end(kV1), [&](const char* c) { return base::is_directory(root + "/" + c); });
   if (!v1) return engine::base::not_found("detect cgroup layout under " + root + ": no cgroup v1 or v2 hierarchy");
   if (has_file(root + "/unified", "cgroup.controllers")) return Mode::Hybrid;
   return Mode::V1;

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "engine/base/fs.h"
 #include "engine/base/scope_exit.h"
 #include "engine/cgroup/backends.h"
 #include "engine/cgroup/cgroup_fs.h"
@@ -25,11 +26,6 @@ constexpr const char* kControllers[] = {"blkio",  "cpu",     "cpuacct",    "cpus
                                         "memory", "net_cls", "net_prio",   "perf_event", "pids", "rdma", "misc",
                                         "systemd"};
 
-bool is_dir(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 class V1Manager final : public Manager {
  public:
   V1Manager(std::string root, std::string rel, bool hybrid) : root_(std::move(root)), rel_(std::move(rel)), hybrid_(hybrid) {
@@ -37,7 +33,7 @@ class V1Manager final : public Manager {
     std::set<std::string> seen;
     for (const char* c : kControllers) {
       std::string h = root_ + "/" + c;
-      if (!is_dir(h)) continue;
+      if (!base::is_directory(h)) continue;
       dirs_[c] = h + "/" + rel_;
       char real[PATH_MAX];
       std::string key = ::realpath(h.c_str(), real) ? real : h;
@@ -63,7 +59,7 @@ class V1Manager final : public Manager {
   }
 
   bool exists() const {
-    return std::any_of(leaves_.begin(), leaves_.end(), [](const std::string& l) { return is_dir(l); });
+    return std::any_of(leaves_.begin(), leaves_.end(), [](const std::string& l) { return base::is_directory(l); });
   }
 
   Status add_process(pid_t pid) override {

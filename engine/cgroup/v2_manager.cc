@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "engine/base/scope_exit.h"
+#include "engine/base/fs.h"
 #include "engine/base/strings.h"
 #include "engine/cgroup/backends.h"
 #include "engine/cgroup/cgroup_fs.h"
@@ -21,11 +22,6 @@ namespace {
 /// Controllers we enable for a container's cgroup when the parent offers them: exactly the ones
 /// Resources and Stats use, so nothing else in the host's tree changes.
 constexpr const char* kWanted[] = {"cpu", "cpuset", "memory", "pids"};
-
-bool is_dir(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 std::vector<std::string> controllers_of(const std::string& dir) {
   auto r = read_value(dir, "cgroup.controllers");
@@ -58,7 +54,7 @@ class V2Manager final : public Manager {
       if (d != dir_) made_parents_.push_back(d);
   }
 
-  bool exists() const { return is_dir(dir_); }
+  bool exists() const { return base::is_directory(dir_); }
 
   Status add_process(pid_t pid) override { return write_value(dir_, "cgroup.procs", std::to_string(pid)); }
 

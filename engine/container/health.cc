@@ -112,20 +112,29 @@ void Manager::Impl::health_loop(std::shared_ptr<Entry> e, uint64_t run) {
     std::lock_guard lock(mu);
     return !closing && !e->removed && e->runs == run && e->c.state.status == "running";
   };
+  // As Docker does: the first check runs one interval after the container started (not after
+  // this thread got going), each later one an interval after the previous check ended; during
+  // the start period, while still "starting", start_interval is used instead.
+  int64_t since = started ? started : now_ns();
   for (;;) {
-    // During the start period checks run every start_interval; afterwards every interval.
-    bool in_start = now_ns() < started + p.start_period;
-    int64_t wait = in_start ? std::min(p.start_interval, p.interval) : p.interval;
+    bool starting;
+    {
+      std::lock_guard lock(mu);
+      starting = e->c.state.health.status == "starting";
+    }
+    bool in_start = starting && now_ns() < started + p.start_period;
+    int64_t due = since + (in_start ? std::min(p.start_interval, p.interval) : p.interval);
     {
       std::unique_lock lock(mu);
-      cv.wait_for(lock, std::chrono::nanoseconds(wait), [&] {
-        return closing || e->removed || e->runs != run || e->c.state.status != "running";
+      cv.wait_for(lock, std::chrono::nanoseconds(std::max<int64_t>(due - now_ns(), 0)), [&] {
+        return closing || e->removed || e->runs != run || e->c.state.status != "running" || now_ns() >= due;
       });
     }
     if (!alive()) return;
     int64_t t0 = now_ns();
     auto [code, output] = run_probe(*d.runtime, id, p);
     int64_t t1 = now_ns();
+    since = t1;
     if (!alive()) return;
     std::lock_guard lock(mu);
     HealthState& h = e->c.state.health;

@@ -3,6 +3,7 @@
 
 #include "engine/base/fs.h"
 #include "engine/base/log.h"
+#include "engine/base/scope_exit.h"
 #include "engine/base/strings.h"
 #include "engine/base/time.h"
 #include "engine/container/create_config.h"
@@ -53,11 +54,14 @@ Result<std::shared_ptr<Entry>> Manager::Impl::find(const std::string& ref_in) co
   return found;
 }
 
-void Manager::Impl::persist(const Container& c, bool durable) const {
+Status Manager::Impl::save(const Container& c, bool durable) const {
   // Both are atomic (temp + rename); an fsync costs milliseconds per state change here.
   std::string path = dir(c.id) + "/container.json", text = to_record(c).dump();
-  if (auto st = durable ? write_file_atomic(path, text, 0600) : runtime::write_file_nosync(path, text, 0600); !st)
-    log_error("container " + c.id.substr(0, 12) + ": save record: " + st.error().str());
+  return durable ? write_file_atomic(path, text, 0600) : runtime::write_file_nosync(path, text, 0600);
+}
+
+void Manager::Impl::persist(const Container& c, bool durable) const {
+  if (auto st = save(c, durable); !st) log_error("container " + c.id.substr(0, 12) + ": save record: " + st.error().str());
 }
 
 void Manager::Impl::emit(const Container& c, const std::string& action, std::map<std::string, std::string> extra) const {
@@ -144,32 +148,47 @@ Result<std::string> Manager::create(const json& body, const std::string& name_in
     return built.take_error();
   }
   Container c = std::move(*built);
-  std::lock_guard lock(s.mu);
-  if (!name.empty()) {
-    if (auto it = s.names.find(name); it != s.names.end()) {
-      for (const auto& v : made_volumes) (void)s.d.volumes->remove(v, true, {});
-      return conflict("Conflict. The container name \"/" + name + "\" is already in use by container \"" + it->second +
-                      "\". You have to remove (or rename) that container to be able to reuse that name.");
+  Rollback undo;
+  undo.add([&] {
+    for (const auto& v : made_volumes) (void)s.d.volumes->remove(v, true, {});
+  });
+  {
+    // The name is reserved under the lock; the record is written (with fsync) outside it, so
+    // concurrent creates, starts and inspects do not queue behind one another's disk flush.
+    std::lock_guard lock(s.mu);
+    if (!name.empty()) {
+      if (auto it = s.names.find(name); it != s.names.end())
+        return conflict("Conflict. The container name \"/" + name + "\" is already in use by container \"" +
+                        it->second + "\". You have to remove (or rename) that container to be able to reuse that name.");
+      if (s.reserved_names.count(name))
+        return conflict("Conflict. The container name \"/" + name + "\" is already in use by a container being created.");
+    } else {
+      do name = generate_name(s.names);
+      while (s.reserved_names.count(name));
     }
-  } else {
-    name = generate_name(s.names);
+    s.reserved_names.insert(name);
   }
+  undo.add([&] {
+    std::lock_guard lock(s.mu);
+    s.reserved_names.erase(name);
+  });
   c.id = random_hex(64);
   c.name = name;
   c.created_ns = now_ns();
   if (c.config.value("Hostname", "").empty()) c.config["Hostname"] = c.id.substr(0, 12);
   std::string dir = s.dir(c.id);
-  if (auto st = make_dirs(dir, 0710); !st) {
-    for (const auto& v : made_volumes) (void)s.d.volumes->remove(v, true, {});
-    return st.take_error();
-  }
+  BERTH_TRY(make_dirs(dir, 0710));
+  undo.add([&] { (void)remove_all(dir); });
   c.log_path = dir + "/" + c.id + "-json.log";
   c.hosts_path = dir + "/hosts";
   c.resolv_conf_path = dir + "/resolv.conf";
   c.hostname_path = dir + "/hostname";
   auto e = std::make_shared<Entry>();
   e->c = c;
-  s.persist(e->c, true);
+  BERTH_TRY(s.save(e->c, true));
+  undo.commit();
+  std::lock_guard lock(s.mu);
+  s.reserved_names.erase(name);
   s.entries[c.id] = e;
   s.names[name] = c.id;
   s.emit(e->c, "create");
@@ -205,6 +224,9 @@ Status Manager::rename(const std::string& ref, const std::string& new_name_in) {
   if (auto it = impl_->names.find(new_name); it != impl_->names.end())
     return conflict("Error when allocating new name: Conflict. The container name \"/" + new_name +
                     "\" is already in use by container \"" + it->second + "\".");
+  if (impl_->reserved_names.count(new_name))
+    return conflict("Error when allocating new name: Conflict. The container name \"/" + new_name +
+                    "\" is already in use by a container being created.");
   impl_->names.erase(c.name);
   std::string old = c.name;
   c.name = new_name;

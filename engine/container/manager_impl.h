@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "engine/container/manager.h"
@@ -42,6 +43,7 @@ struct Manager::Impl {
   std::condition_variable cv;  ///< any state change
   std::map<std::string, std::shared_ptr<Entry>> entries;  ///< by ID
   std::map<std::string, std::string> names;               ///< name -> ID
+  std::set<std::string> reserved_names;  ///< names of containers being created (record not yet written)
   std::map<std::string, ExecInstance> execs;
   std::atomic<bool> closing{false};
   std::vector<std::thread> monitors;
@@ -58,6 +60,8 @@ struct Manager::Impl {
   /// Writes the record (mu held). DURABLE adds fsync: for what cannot be re-derived (a new
   /// container, a rename); state changes are re-derived from the shims by reconcile().
   void persist(const Container& c, bool durable = false) const;
+  /// Writes the record and says whether that worked (persist() logs instead).
+  base::Status save(const Container& c, bool durable) const;
   void emit(const Container& c, const std::string& action, std::map<std::string, std::string> extra = {}) const;
 
   // exec_record.cc: exec instances on disk (<container dir>/execs/<exec id>.json), so a new

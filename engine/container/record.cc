@@ -319,4 +319,12 @@ json summary_json(const Container& c) {
           {"Mounts", mounts_json(c)}};
 }
 
+std::vector<std::string> json_strings(const json& obj, const char* field) {
+  std::vector<std::string> out;
+  if (obj.contains(field) && obj[field].is_array())
+    for (const auto& v : obj[field])
+      if (v.is_string()) out.push_back(v.get<std::string>());
+  return out;
+}
+
 }  // namespace engine::container

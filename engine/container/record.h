@@ -96,4 +96,7 @@ std::string status_text(const Container& c, int64_t now_ns);
 /// "80/tcp" keys of published ports → [{"HostIp","HostPort"}] as NetworkSettings.Ports shows them.
 nlohmann::json ports_json(const Container& c);
 
+/// The strings of the array obj[field] (non-strings skipped; missing or not an array: empty).
+std::vector<std::string> json_strings(const nlohmann::json& obj, const char* field);
+
 }  // namespace engine::container

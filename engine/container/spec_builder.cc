@@ -12,14 +12,6 @@ namespace engine::container {
 using namespace engine::base;
 using nlohmann::json;
 
-static std::vector<std::string> strings(const json& j, const char* f) {
-  std::vector<std::string> out;
-  if (j.contains(f) && j[f].is_array())
-    for (const auto& v : j[f])
-      if (v.is_string()) out.push_back(v.get<std::string>());
-  return out;
-}
-
 Result<runtime::ContainerSpec> build_spec(const Container& c, const SpecInputs& in) {
   const json& cfg = c.config;
   const json& hc = c.host_config;
@@ -31,7 +23,7 @@ Result<runtime::ContainerSpec> build_spec(const Container& c, const SpecInputs& 
   // Process.
   auto& p = s.process;
   p.args = c.path_args;
-  p.env = strings(cfg, "Env");
+  p.env = json_strings(cfg, "Env");
   auto has = [&](const std::string& key) {
     return std::any_of(p.env.begin(), p.env.end(), [&](const std::string& e) { return e.rfind(key + "=", 0) == 0; });
   };
@@ -41,7 +33,7 @@ Result<runtime::ContainerSpec> build_spec(const Container& c, const SpecInputs& 
   p.cwd = cfg.value("WorkingDir", "");
   if (p.cwd.empty()) p.cwd = "/";
   p.user = cfg.value("User", "");
-  for (const auto& g : strings(hc, "GroupAdd")) p.group_add.push_back(g);
+  for (const auto& g : json_strings(hc, "GroupAdd")) p.group_add.push_back(g);
   p.terminal = cfg.value("Tty", false);
   p.open_stdin = cfg.value("OpenStdin", false);
   p.init = hc.value("Init", false);
@@ -55,12 +47,12 @@ Result<runtime::ContainerSpec> build_spec(const Container& c, const SpecInputs& 
       p.rlimits.push_back(r);
     }
   bool privileged = hc.value("Privileged", false);
-  for (const auto& so : strings(hc, "SecurityOpt")) {
+  for (const auto& so : json_strings(hc, "SecurityOpt")) {
     if (so.rfind("no-new-privileges", 0) == 0 && so.find("false") == std::string::npos) p.no_new_privileges = true;
     if (so == "seccomp=unconfined" || so == "seccomp:unconfined") p.seccomp = "unconfined";
   }
   if (privileged) p.seccomp = "unconfined";
-  auto caps = security::resolve_capabilities(strings(hc, "CapAdd"), strings(hc, "CapDrop"), privileged);
+  auto caps = security::resolve_capabilities(json_strings(hc, "CapAdd"), json_strings(hc, "CapDrop"), privileged);
   if (!caps) return caps.take_error();
   p.capabilities = *caps;
   if (hc.contains("OomScoreAdj") && hc["OomScoreAdj"].is_number() && hc["OomScoreAdj"].get<int>() != 0)

@@ -38,5 +38,7 @@ std::string unique_name(const std::string& suffix);
 
 /// Writes a file (creating parent directories); throws on failure.
 void write_text(const std::string& path, const std::string& text);
+/// The whole content of a file ("" when it cannot be read).
+std::string read_text(const std::string& path);
 
 }  // namespace test

@@ -39,12 +39,6 @@ EnvLookup env_of(std::map<std::string, std::string> vars) {
   };
 }
 
-RunOptions fast() {
-  RunOptions o;
-  o.poll = std::chrono::milliseconds(1);
-  o.timeout = std::chrono::milliseconds(2000);
-  return o;
-}
 
 }  // namespace
 
@@ -100,7 +94,7 @@ TEST_CASE("build: up builds (not pulls) a missing image, and a second up with th
   test::FakeEngine e;
   e.images = {{"busybox", "sha256:bb"}};
   std::vector<std::string> out;
-  RunOptions ro = fast();
+  RunOptions ro = test::fast_run_options();
   ro.image_output = [&](const std::string& svc, std::string_view t) { out.push_back(svc + ": " + std::string(t)); };
   Orchestrator o(e, nullptr, ro);
   auto st = o.up(p, UpOptions{});
@@ -131,7 +125,7 @@ TEST_CASE("build: up builds (not pulls) a missing image, and a second up with th
 TEST_CASE("build: --no-build with a build-only image missing is an error naming the service") {
   auto p = test::project(kBuildStack);
   test::FakeEngine e;
-  Orchestrator o(e, nullptr, fast());
+  Orchestrator o(e, nullptr, test::fast_run_options());
   UpOptions no_build;
   no_build.no_build = true;
   auto st = o.up(p, no_build);
@@ -142,7 +136,7 @@ TEST_CASE("build: --no-build with a build-only image missing is an error naming 
 TEST_CASE("build: compose build builds every build: service in name order, push only those with image:") {
   auto p = test::project(kBuildStack);
   test::FakeEngine e;
-  Orchestrator o(e, nullptr, fast());
+  Orchestrator o(e, nullptr, test::fast_run_options());
   BuildFlags f;
   f.no_cache = true;
   REQUIRE(o.build(p, {}, f).ok());

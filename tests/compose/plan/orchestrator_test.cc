@@ -11,12 +11,6 @@ using namespace compose::plan;
 
 namespace {
 
-RunOptions fast() {
-  RunOptions o;
-  o.poll = std::chrono::milliseconds(1);
-  o.timeout = std::chrono::milliseconds(2000);
-  return o;
-}
 
 size_t index_of(const std::vector<std::string>& calls, const std::string& c) {
   auto it = std::find(calls.begin(), calls.end(), c);
@@ -44,7 +38,7 @@ TEST_CASE("orchestrator: up creates resources, then containers, and starts them 
   e.exit_after_start = {{"migrate", 0}};
   e.start_delay_ms = 20;  // the gated chain takes a while, so the creates visibly come first
   std::vector<std::string> events;
-  Orchestrator o(e, [&](const Event& ev) { events.push_back(ev.kind + " " + ev.name + " " + ev.status); }, fast());
+  Orchestrator o(e, [&](const Event& ev) { events.push_back(ev.kind + " " + ev.name + " " + ev.status); }, test::fast_run_options());
   auto st = o.up(p, UpOptions{});
   REQUIRE_MESSAGE(st.ok(), st.error().str());
   auto calls = e.calls();
@@ -73,7 +67,7 @@ services:
   test::FakeEngine e;
   e.images = {{"x", "sha256:x"}};
   e.start_delay_ms = 100;
-  Orchestrator o(e, nullptr, fast());
+  Orchestrator o(e, nullptr, test::fast_run_options());
   REQUIRE(o.up(p, UpOptions{}).ok());
   CHECK(e.max_concurrent_starts() >= 2);
   CHECK(e.calls_with("start ").size() == 4);
@@ -83,7 +77,7 @@ TEST_CASE("orchestrator: an unhealthy dependency stops the up with an error nami
   auto p = test::project(kChain);
   test::FakeEngine e;
   e.health_after_start = {{"db", "unhealthy"}};
-  Orchestrator o(e, nullptr, fast());
+  Orchestrator o(e, nullptr, test::fast_run_options());
   auto st = o.up(p, UpOptions{});
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().message == "dependency failed to start: container demo-db-1 is unhealthy");
@@ -95,7 +89,7 @@ TEST_CASE("orchestrator: service_completed_successfully with a non-zero exit nam
   auto p = test::project(kChain);
   test::FakeEngine e;
   e.exit_after_start = {{"migrate", 3}};
-  Orchestrator o(e, nullptr, fast());
+  Orchestrator o(e, nullptr, test::fast_run_options());
   auto st = o.up(p, UpOptions{});
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().message == "dependency failed to start: service migrate didn't complete successfully: exit 3");
@@ -111,7 +105,7 @@ services:
   test::FakeEngine e;
   e.images = {{"x", "sha256:x"}};
   e.health_after_start = {{"cache", "unhealthy"}};
-  Orchestrator o(e, nullptr, fast());
+  Orchestrator o(e, nullptr, test::fast_run_options());
   CHECK(o.up(p, UpOptions{}).ok());
   CHECK(e.containers_by_name().at("demo-app-1").state == "running");
 }
@@ -125,7 +119,7 @@ services:
   test::FakeEngine e;
   e.images = {{"x", "sha256:x"}};
   e.fail_create = {"demo-a-1"};
-  Orchestrator o(e, nullptr, fast());
+  Orchestrator o(e, nullptr, test::fast_run_options());
   auto st = o.up(p, UpOptions{});
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().message == "service a: create demo-a-1: scripted failure");
@@ -140,7 +134,7 @@ services:
 )");
   test::FakeEngine e;
   e.images = {{"x", "sha256:x"}};
-  Orchestrator o(e, nullptr, fast());
+  Orchestrator o(e, nullptr, test::fast_run_options());
   REQUIRE(o.up(p, UpOptions{}).ok());
   e.clear_calls();
   REQUIRE(o.up(p, UpOptions{}).ok());
@@ -161,7 +155,7 @@ TEST_CASE("orchestrator: down removes containers in reverse order, then the netw
   auto p = test::project(kChain);
   test::FakeEngine e;
   e.exit_after_start = {{"migrate", 0}};
-  Orchestrator o(e, nullptr, fast());
+  Orchestrator o(e, nullptr, test::fast_run_options());
   REQUIRE(o.up(p, UpOptions{}).ok());
   e.clear_calls();
   DownOptions d;
@@ -188,7 +182,7 @@ services:
   test::FakeEngine e;
   e.images = {{"x", "sha256:x"}};
   e.exit_after_start = {{"init", 0}, {"crash", 2}};
-  Orchestrator o(e, nullptr, fast());
+  Orchestrator o(e, nullptr, test::fast_run_options());
   REQUIRE(o.up(p, UpOptions{}).ok());
   CHECK(o.wait_ready(p, {"app", "init"}).ok());
   auto st = o.wait_ready(p, {});
@@ -204,7 +198,7 @@ services:
 )");
   test::FakeEngine e;
   e.images = {{"x", "sha256:x"}};
-  Orchestrator o(e, nullptr, fast());
+  Orchestrator o(e, nullptr, test::fast_run_options());
   REQUIRE(o.up(p, UpOptions{}).ok());
   e.clear_calls();
   REQUIRE(o.stop(p, {}).ok());
@@ -234,7 +228,7 @@ services:
 )");
   test::FakeEngine e;
   e.images = {{"x", "sha256:x"}};
-  Orchestrator o(e, nullptr, fast());
+  Orchestrator o(e, nullptr, test::fast_run_options());
   REQUIRE(o.up(p, UpOptions{}).ok());
   auto changed = test::project(R"(
 services:
@@ -255,7 +249,7 @@ services:
 )");
   test::FakeEngine e;
   e.images = {{"x", "sha256:x"}};
-  Orchestrator o(e, nullptr, fast());
+  Orchestrator o(e, nullptr, test::fast_run_options());
   REQUIRE(o.up(p, UpOptions{}).ok());
   auto created = e.calls_with("create ");  // replicas may be created concurrently
   std::sort(created.begin(), created.end());

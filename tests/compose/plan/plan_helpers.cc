@@ -17,4 +17,11 @@ compose::model::Project project(const std::string& yaml, const std::string& name
   return *p;
 }
 
+compose::plan::RunOptions fast_run_options() {
+  compose::plan::RunOptions o;
+  o.poll = std::chrono::milliseconds(1);
+  o.timeout = std::chrono::milliseconds(2000);
+  return o;
+}
+
 }  // namespace test

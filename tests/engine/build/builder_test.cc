@@ -15,14 +15,14 @@ using engine::build::RunRequest;
 
 namespace {
 
-struct Fixture {
+struct BuilderFixture {
   test::TempDir tmp;
   std::unique_ptr<engine::image::ImageService> images;
   std::vector<RunRequest> runs;
   int exit_code = 0;
   std::vector<std::string> output;
 
-  Fixture() {
+  BuilderFixture() {
     auto s = engine::image::ImageService::open(tmp.path() + "/image");
     REQUIRE_MESSAGE(s.ok(), s.error().message);
     images = std::move(*s);
@@ -43,15 +43,9 @@ struct Fixture {
   }
 };
 
-std::string slurp(const std::string& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// The file at REL in the topmost layer of img that has it.
-std::string layer_file(Fixture& f, const engine::image::Image& img, const std::string& rel) {
+std::string layer_file(BuilderFixture& f, const engine::image::Image& img, const std::string& rel) {
   for (auto it = img.config.diff_ids.rbegin(); it != img.config.diff_ids.rend(); ++it) {
     std::string p = f.images->layers().diff_dir(*it) + "/" + rel;
     if (std::filesystem::exists(p)) return p;
@@ -62,7 +56,7 @@ std::string layer_file(Fixture& f, const engine::image::Image& img, const std::s
 }  // namespace
 
 TEST_CASE("builder: scratch image with COPY, RUN, metadata, tags and cache") {
-  Fixture f;
+  BuilderFixture f;
   const std::string df =
       "FROM scratch\nARG GREETING=hello\nENV G=$GREETING\nWORKDIR /app\nCOPY hello.txt dir ./\n"
       "RUN echo $G > /x\nCMD [\"/app/hello.txt\"]\n";
@@ -100,7 +94,7 @@ TEST_CASE("builder: scratch image with COPY, RUN, metadata, tags and cache") {
 }
 
 TEST_CASE("builder: failing RUN names its line and registers nothing") {
-  Fixture f;
+  BuilderFixture f;
   f.exit_code = 3;
   BuildOptions opts;
   opts.tags = {"test/fail:1"};
@@ -112,7 +106,7 @@ TEST_CASE("builder: failing RUN names its line and registers nothing") {
 }
 
 TEST_CASE("builder: missing COPY source and unknown base") {
-  Fixture f;
+  BuilderFixture f;
   auto img = f.build("FROM scratch\nCOPY nope.txt /\n");
   REQUIRE_FALSE(img.ok());
   CHECK(img.error().message == "Dockerfile:2: COPY failed: no source files were specified: nope.txt");
@@ -122,7 +116,7 @@ TEST_CASE("builder: missing COPY source and unknown base") {
 }
 
 TEST_CASE("builder: multi-stage COPY --from a stage name, an index and an image, FROM an earlier stage") {
-  Fixture f;
+  BuilderFixture f;
   BuildOptions src_opts;
   src_opts.tags = {"test/src:1"};
   auto src = f.build("FROM scratch\nCOPY hello.txt /from-image/\n", src_opts);
@@ -141,9 +135,9 @@ TEST_CASE("builder: multi-stage COPY --from a stage name, an index and an image,
   CHECK(f.runs[0].env == std::vector<std::string>{"STAGE=base"});
   CHECK(img->config.diff_ids.size() == 3);
   CHECK(img->config.config.env.empty());  // the last stage starts from scratch
-  CHECK(slurp(layer_file(f, *img, "out/ran.txt")) == "make it");
-  CHECK(slurp(layer_file(f, *img, "out/d/a.conf")) == "a\n");
-  CHECK(slurp(layer_file(f, *img, "out/img.txt")) == "hi\n");
+  CHECK(test::read_text(layer_file(f, *img, "out/ran.txt")) == "make it");
+  CHECK(test::read_text(layer_file(f, *img, "out/d/a.conf")) == "a\n");
+  CHECK(test::read_text(layer_file(f, *img, "out/img.txt")) == "hi\n");
   CHECK(layer_file(f, *img, "base/hello.txt").empty());  // only what was copied
   CHECK(f.output.front() == "Step 1/10 : FROM scratch AS base\n");
 
@@ -160,7 +154,7 @@ TEST_CASE("builder: multi-stage COPY --from a stage name, an index and an image,
 }
 
 TEST_CASE("builder: COPY --from an unknown image, --chown of an unknown user") {
-  Fixture f;
+  BuilderFixture f;
   auto img = f.build("FROM scratch\nCOPY --from=no/such:1 /x /\n");
   REQUIRE_FALSE(img.ok());
   CHECK(img.error().message.starts_with("Dockerfile:2: COPY no/such:1: "));
@@ -171,21 +165,21 @@ TEST_CASE("builder: COPY --from an unknown image, --chown of an unknown user") {
 }
 
 TEST_CASE("builder: COPY --chmod and ADD of a local archive") {
-  Fixture f;
+  BuilderFixture f;
   test::TarBuilder("gzip").dir("pkg").file("pkg/tool", "#!/bin/sh\n", 0755).write_to(f.tmp.path() + "/ctx/pkg.tgz");
   auto img = f.build("FROM scratch\nCOPY --chmod=600 hello.txt /m/\nADD pkg.tgz /opt/\nCOPY pkg.tgz /raw/\n");
   REQUIRE_MESSAGE(img.ok(), img.error().message);
   namespace fs = std::filesystem;
   auto perms = fs::status(layer_file(f, *img, "m/hello.txt")).permissions();
   CHECK(perms == (fs::perms::owner_read | fs::perms::owner_write));
-  CHECK(slurp(layer_file(f, *img, "opt/pkg/tool")) == "#!/bin/sh\n");
+  CHECK(test::read_text(layer_file(f, *img, "opt/pkg/tool")) == "#!/bin/sh\n");
   CHECK_FALSE(layer_file(f, *img, "raw/pkg.tgz").empty());  // COPY never unpacks
   auto bad = f.build("FROM scratch\nCOPY --chmod=u+x hello.txt /\n");
   CHECK(bad.error().message == "Dockerfile:2: invalid --chmod value \"u+x\": expected an octal mode");
 }
 
 TEST_CASE("builder: cached rebuild keys COPY on its sources (content and mode) and caches a WORKDIR layer") {
-  Fixture f;
+  BuilderFixture f;
   const std::string df = "FROM scratch\nCOPY hello.txt dir /src/\nWORKDIR /app\nRUN build\n";
   auto first = f.build(df);
   REQUIRE_MESSAGE(first.ok(), first.error().message);
@@ -203,17 +197,17 @@ TEST_CASE("builder: cached rebuild keys COPY on its sources (content and mode) a
 }
 
 TEST_CASE("builder: a COPY destination cannot climb out of the image root") {
-  Fixture f;
+  BuilderFixture f;
   auto img = f.build("FROM scratch\nWORKDIR /w\nCOPY hello.txt ../../../../escaped.txt\nCOPY hello.txt /../../up/\n");
   REQUIRE_MESSAGE(img.ok(), img.error().message);
   CHECK_FALSE(std::filesystem::exists(f.tmp.path() + "/escaped.txt"));
   CHECK_FALSE(std::filesystem::exists(f.tmp.path() + "/build/escaped.txt"));
-  CHECK(slurp(layer_file(f, *img, "escaped.txt")) == "hi\n");
-  CHECK(slurp(layer_file(f, *img, "up/hello.txt")) == "hi\n");
+  CHECK(test::read_text(layer_file(f, *img, "escaped.txt")) == "hi\n");
+  CHECK(test::read_text(layer_file(f, *img, "up/hello.txt")) == "hi\n");
 }
 
 TEST_CASE("builder: a symlink copied by one COPY source never redirects another source's files") {
-  Fixture f;
+  BuilderFixture f;
   namespace fs = std::filesystem;
   fs::create_directories(f.tmp.path() + "/outside");
   fs::create_directories(f.tmp.path() + "/ctx/tree/sub");

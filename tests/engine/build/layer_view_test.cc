@@ -15,15 +15,6 @@ using engine::build::glob_free_prefix;
 using engine::build::LayerView;
 namespace fs = std::filesystem;
 
-namespace {
-std::string slurp(const std::string& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-}  // namespace
-
 TEST_CASE("layer view: upper layers win, directories merge, links are kept") {
   test::TempDir t;
   test::write_text(t / "l0/etc/passwd", "root:x:0:0::/:/bin/sh\n");
@@ -37,9 +28,9 @@ TEST_CASE("layer view: upper layers win, directories merge, links are kept") {
   CHECK(view.read_file("etc/group").empty());
   CHECK(view.find_file("app") == std::nullopt);  // a directory, not a file
   REQUIRE(view.flatten("/app", t / "out").ok());
-  CHECK(slurp(t / "out/app/a.txt") == "a1\n");
-  CHECK(slurp(t / "out/app/b.txt") == "b0\n");
-  CHECK(slurp(t / "out/app/sub/c.txt") == "c1\n");
+  CHECK(test::read_text(t / "out/app/a.txt") == "a1\n");
+  CHECK(test::read_text(t / "out/app/b.txt") == "b0\n");
+  CHECK(test::read_text(t / "out/app/sub/c.txt") == "c1\n");
   CHECK(fs::read_symlink(t / "out/app/link") == "a.txt");
   CHECK_FALSE(fs::exists(t / "out/etc"));
   REQUIRE(view.flatten("/missing", t / "out").ok());

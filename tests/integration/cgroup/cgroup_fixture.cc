@@ -149,4 +149,6 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
+void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
 }  // namespace itest

@@ -52,4 +52,7 @@ std::string v2_root();
 /// Reads a whole file ("" if it cannot be read).
 std::string slurp(const std::string& path);
 
+/// Sleeps ms milliseconds.
+void sleep_ms(int ms);
+
 }  // namespace itest

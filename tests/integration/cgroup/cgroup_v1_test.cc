@@ -18,7 +18,6 @@ using engine::cgroup::Resources;
 
 namespace {
 
-void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
 bool v1ish(const Manager& m) { return m.mode() != Mode::V2; }
 
@@ -73,7 +72,7 @@ TEST_CASE("cgroup host: limits reach the kernel, a child joins, stats move, dest
   std::string self = itest::slurp("/proc/" + std::to_string(child.pid()) + "/cgroup");
   CHECK(self.find(itest::test_cgroup("limits")) != std::string::npos);
   CHECK(*mg.pids() == std::vector<pid_t>{child.pid()});
-  sleep_ms(300);
+  itest::sleep_ms(300);
 
   auto st = mg.stats();
   REQUIRE_MESSAGE(st, st.error().str());
@@ -116,17 +115,17 @@ TEST_CASE("cgroup host: freeze stops every task until thaw") {
   itest::Child child([&](int) { spin(counter); });
   REQUIRE((*m)->add_process(child.pid()));
   child.go();
-  sleep_ms(50);
+  itest::sleep_ms(50);
   REQUIRE((*m)->freeze());
   if (v1ish(**m))
     CHECK(itest::slurp(leaf(**m, "freezer") + "/freezer.state") == "FROZEN\n");
   else
     CHECK(itest::slurp(leaf(**m, "") + "/cgroup.events").find("frozen 1") != std::string::npos);
   uint64_t a = counter->load();
-  sleep_ms(150);
+  itest::sleep_ms(150);
   CHECK(counter->load() == a);
   REQUIRE((*m)->thaw());
-  sleep_ms(100);
+  itest::sleep_ms(100);
   CHECK(counter->load() > a);
   // kill_all on a paused container with SIGKILL still kills (it thaws to deliver).
   REQUIRE((*m)->freeze());

@@ -18,7 +18,6 @@ using engine::cgroup::Resources;
 
 namespace {
 
-void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
 }  // namespace
 
@@ -42,16 +41,16 @@ TEST_CASE("cgroup v2 real: join, freeze, stats, kill and destroy on the cgroup2 
   CHECK(itest::slurp("/proc/" + std::to_string(child.pid()) + "/cgroup").find("0::/" + itest::test_cgroup("v2")) !=
         std::string::npos);
   CHECK(*(*m)->pids() == std::vector<pid_t>{child.pid()});
-  sleep_ms(100);
+  itest::sleep_ms(100);
 
   REQUIRE((*m)->freeze());
   CHECK(itest::slurp(dir + "/cgroup.events").find("frozen 1") != std::string::npos);
   uint64_t a = counter->load();
-  sleep_ms(150);
+  itest::sleep_ms(150);
   CHECK(counter->load() == a);
   REQUIRE((*m)->thaw());
   CHECK(itest::slurp(dir + "/cgroup.events").find("frozen 0") != std::string::npos);
-  sleep_ms(100);
+  itest::sleep_ms(100);
   CHECK(counter->load() > a);
 
   auto st = (*m)->stats();
