@@ -51,17 +51,28 @@ REF=127.0.0.1:$PORT/bench/big:1
 "$BENCH" load-push "$WORK/seed" "$WORK/image.tar" "$REF" 2>/dev/null
 echo "image: $(du -sh "$WORK/registry" | cut -f1) in the registry, 4 layers"
 
-now() { date +%s.%N; }
-berth_times=(); skopeo_times=()
+# Wall and CPU (user+sys of the tool itself) per run, the tools alternating.
+timed() { /usr/bin/time -o "$WORK/time" -f "%e %U %S" "$@" >/dev/null 2>&1; read -r w u s < "$WORK/time"; echo "$w $(echo "$u + $s" | bc)"; }
+berth_w=(); berth_c=(); skopeo_w=(); skopeo_c=(); noop_w=(); noop_c=(); fixed_w=(); fixed_c=()
+LAYER1="$WORK/img/layer1.tar.gz"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$RUNS"); do
   rm -rf "$WORK/berth" "$WORK/oci"; sync
-  t0=$(now); skopeo copy -q --src-tls-verify=false "docker://$REF" "oci:$WORK/oci:big" >/dev/null; t1=$(now)
-  skopeo_times+=("$(echo "$t1 - $t0" | bc)")
-  sync  # berth fsyncs its blobs: do not make it flush skopeo's dirty pages too
-  t0=$(now); "$BENCH" pull "$WORK/berth" "$REF" >/dev/null 2>&1; t1=$(now)
-  berth_times+=("$(echo "$t1 - $t0" | bc)")
+  read -r w c < <(timed skopeo copy -q --src-tls-verify=false "docker://$REF" "oci:$WORK/oci:big")
+  skopeo_w+=("$w"); skopeo_c+=("$c")
+  sync  # berth syncs its blobs and layers: do not make it flush skopeo's dirty pages too
+  read -r w c < <(timed "$BENCH" pull "$WORK/berth" "$REF")
+  berth_w+=("$w"); berth_c+=("$c")
+  # Noise rows: a no-op (start-up and scheduling latency) and a fixed single-threaded
+  # CPU task (one layer's gunzip: how much the machine's load stretches known work).
+  read -r w c < <(timed /bin/true); noop_w+=("$w"); noop_c+=("$c")
+  read -r w c < <(timed gzip -dc "$LAYER1"); fixed_w+=("$w"); fixed_c+=("$c")
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-echo "runs: $RUNS"
-echo "skopeo copy docker:// -> oci: (download+verify)        median $(median "${skopeo_times[@]}") s  [${skopeo_times[*]}]"
-echo "berth pull (download+verify+unpack)                    median $(median "${berth_times[@]}") s  [${berth_times[*]}]"
+minimum() { printf '%s\n' "$@" | sort -n | head -1; }
+row() { echo "$1  wall median $(median ${!2}) s min $(minimum ${!2}) s  cpu median $(median ${!3}) s  [${!2}]"; }
+echo "runs: $RUNS, load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+row "skopeo copy docker:// -> oci: (download+verify)    " 'skopeo_w[*]' 'skopeo_c[*]'
+row "berth pull (download+verify+unpack+syncfs)         " 'berth_w[*]' 'berth_c[*]'
+row "noise: no-op (/bin/true)                           " 'noop_w[*]' 'noop_c[*]'
+row "noise: fixed work (gzip -dc of one 21 MB layer)    " 'fixed_w[*]' 'fixed_c[*]'

@@ -17,6 +17,7 @@
 #include "engine/build/dockerfile.h"
 #include "engine/build/image_config.h"
 #include "engine/build/layer_view.h"
+#include "engine/build/run_mounts.h"
 #include "engine/build/step_cache.h"
 #include "engine/image/digest.h"
 #include "engine/image/reference.h"
@@ -83,6 +84,8 @@ class BuildRun {
     image::ImageConfig from_cfg;   ///< --from: its layers
   };
   base::Result<CopyPlan> plan_copy(const Instruction& ins);
+  /// COPY/ADD <<EOF: writes the heredocs as files into a directory that becomes the source.
+  base::Status stage_heredocs(const Instruction& ins, CopySpec& spec);
   /// What the cache key of a COPY/ADD depends on; stages it (into staging) when only the
   /// staged result can tell (ADD of a URL).
   base::Result<std::string> copy_content(const Instruction& ins, const CopyPlan& plan, std::string& staging);
@@ -163,6 +166,7 @@ base::Result<BuildRun::CopyPlan> BuildRun::plan_copy(const Instruction& ins) {
   spec.workdir = st_.config.working_dir;
   spec.src_root = context_dir_;
   spec.add = ins.keyword == "ADD";
+  if (!ins.heredocs.empty()) BERTH_TRY(stage_heredocs(ins, spec));
   if (auto chown = ins.flag("chown")) {
     LayerView rootfs(lowerdirs(cfg_));
     auto owner = resolve_chown(expand_vars(*chown, look), rootfs.read_file("etc/passwd"), rootfs.read_file("etc/group"));
@@ -187,6 +191,31 @@ base::Result<BuildRun::CopyPlan> BuildRun::plan_copy(const Instruction& ins) {
     }
   }
   return plan;
+}
+
+base::Status BuildRun::stage_heredocs(const Instruction& ins, CopySpec& spec) {
+  if (ins.flag("from")) return at(ins, ins.keyword + " --from cannot copy heredocs");
+  std::string dir = tmp_dir("heredoc");
+  remove_dir(dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return base::internal("create " + dir + ": " + ec.message());
+  auto look = [&](const std::string& n) { return lookup_var(st_, n); };
+  for (std::string& src : spec.sources) {
+    std::string_view name = src;
+    if (!name.starts_with("<<")) return at(ins, "a " + ins.keyword + " with heredocs cannot also copy " + src);
+    name.remove_prefix(2);
+    if (name.starts_with("-")) name.remove_prefix(1);
+    auto doc = std::find_if(ins.heredocs.begin(), ins.heredocs.end(), [&](const Heredoc& h) { return h.name == name; });
+    if (doc == ins.heredocs.end()) return at(ins, "no heredoc named " + std::string(name));
+    std::ofstream f(dir + "/" + doc->name, std::ios::binary | std::ios::trunc);
+    f << (doc->expand ? expand_vars(doc->content, look) : doc->content);
+    if (!f.flush()) return base::internal("write heredoc " + doc->name);
+    fs::permissions(dir + "/" + doc->name, fs::perms(0644), ec);
+    src = doc->name;
+  }
+  spec.src_root = dir;
+  return {};
 }
 
 base::Result<std::string> BuildRun::copy_content(const Instruction& ins, const CopyPlan& plan, std::string& staging) {
@@ -231,7 +260,11 @@ base::Status BuildRun::run(const Instruction& ins, const std::string& staging) {
     if (!lookup_var(StageState{st_.config, {}, {}}, k)) req.env.push_back(k + "=" + v);
   req.working_dir = st_.config.working_dir;
   req.user = st_.config.user;
+  auto mounts = run_mounts(ins, req.working_dir, work_root_ + "/cache-mounts");
+  if (!mounts) return mounts.take_error();
+  req.mounts = std::move(*mounts);
   auto rc = run_(req);
+  remove_mount_stubs(req.mounts, staging, req.lowerdirs);
   if (!rc) return rc.error().wrap("Dockerfile:" + std::to_string(ins.line) + ": " + ins.text());
   if (*rc != 0)
     return base::invalid("Dockerfile:" + std::to_string(ins.line) + ": " + ins.text() + ": exit code " +
@@ -255,6 +288,7 @@ base::Status BuildRun::step(const Instruction& ins) {
   std::string staging;
   auto cleanup = base::ScopeExit([&] {
     if (!staging.empty()) remove_dir(staging);
+    if (!ins.heredocs.empty()) remove_dir(tmp_dir("heredoc"));
   });
   std::error_code ec;
   std::optional<CopyPlan> copy_plan;

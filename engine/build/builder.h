@@ -15,6 +15,7 @@
 
 #include "engine/base/error.h"
 #include "engine/image/service.h"
+#include "engine/runtime/spec.h"
 
 namespace engine::build {
 
@@ -26,6 +27,7 @@ struct RunRequest {
   std::vector<std::string> env;  ///< "K=V" (config env plus ARGs)
   std::string working_dir;
   std::string user;
+  std::vector<runtime::MountSpec> mounts;  ///< RUN --mount=type=cache directories
 };
 
 /// Runs a RUN command to completion; returns its exit code.

@@ -70,6 +70,41 @@ base::Result<Instruction> make_instruction(int line, std::string_view body) {
   return ins;
 }
 
+/// Folds the heredocs of a RUN into its shell command; keeps them for COPY/ADD.
+base::Status attach_heredocs(Instruction& ins, std::vector<Heredoc> docs, std::string_view raw_block) {
+  if (ins.exec_form) return at(ins.line, "heredocs are not supported in the exec form");
+  if (ins.keyword == "RUN") {
+    std::string cmd;
+    size_t last = 0;
+    for (const auto& m : find_heredoc_markers(ins.args)) {
+      cmd += ins.args.substr(last, m.begin - last);
+      last = m.end;
+    }
+    cmd += ins.args.substr(std::min(last, ins.args.size()));
+    if (trim(cmd).empty()) {
+      if (docs.size() != 1) return at(ins.line, "RUN with several heredocs needs a command that reads them");
+      if (docs[0].content.starts_with("#!"))
+        return at(ins.line, "RUN heredoc scripts with a #! line are not supported; name the interpreter instead "
+                            "(RUN python3 <<EOF)");
+      ins.args = docs[0].content;  // the body is the script
+    } else {
+      ins.args += "\n" + std::string(raw_block);  // the shell reads its own heredocs
+    }
+    while (!ins.args.empty() && ins.args.back() == '\n') ins.args.pop_back();
+  }
+  ins.heredocs = std::move(docs);
+  return {};
+}
+
+/// Whether the first word of an instruction line allows heredocs.
+bool heredoc_keyword(std::string_view body) {
+  body = trim(body);
+  size_t sp = 0;
+  while (sp < body.size() && !std::isspace(static_cast<unsigned char>(body[sp]))) ++sp;
+  std::string kw = upper(body.substr(0, sp));
+  return kw == "RUN" || kw == "COPY" || kw == "ADD";
+}
+
 }  // namespace
 
 std::string Instruction::text() const {
@@ -91,6 +126,8 @@ base::Result<Dockerfile> parse_dockerfile(std::string_view text) {
   std::string pending;
   int start_line = 0;
   int line_no = 0;
+  std::vector<Heredoc> docs;  // of the pending instruction
+  std::string raw_block;      // their lines as written, terminators included
   auto flush = [&]() -> base::Result<void> {
     std::string_view body = trim(pending);
     if (body.empty()) {
@@ -100,6 +137,11 @@ base::Result<Dockerfile> parse_dockerfile(std::string_view text) {
     auto ins = make_instruction(start_line, body);
     pending.clear();
     if (!ins) return ins.take_error();
+    if (!docs.empty()) {
+      BERTH_TRY(attach_heredocs(*ins, std::move(docs), raw_block));
+      docs.clear();
+      raw_block.clear();
+    }
     if (ins->keyword == "FROM") {
       Stage st;
       auto words = split_words(ins->args);
@@ -138,6 +180,24 @@ base::Result<Dockerfile> parse_dockerfile(std::string_view text) {
       continue;
     }
     pending += std::string(t);
+    if (heredoc_keyword(pending)) {
+      for (auto& m : find_heredoc_markers(pending)) {
+        Heredoc doc = std::move(m.doc);
+        bool closed = false;
+        while (pos < text.size() && !closed) {
+          size_t end = text.find('\n', pos);
+          if (end == std::string_view::npos) end = text.size();
+          std::string_view body_line = text.substr(pos, end - pos);
+          pos = end + 1;
+          ++line_no;
+          raw_block.append(body_line).append("\n");
+          closed = ends_heredoc(body_line, doc);
+          if (!closed) add_heredoc_line(doc, body_line);
+        }
+        if (!closed) return at(start_line, "unterminated heredoc <<" + doc.name);
+        docs.push_back(std::move(doc));
+      }
+    }
     if (auto r = flush(); !r) return r.take_error();
     if (nl == text.size()) break;
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/base/error.h"
+#include "engine/build/heredoc.h"
 
 namespace engine::build {
 
@@ -18,6 +19,9 @@ struct Instruction {
   std::string args;                ///< the text after the keyword and flags, trimmed
   bool exec_form = false;          ///< args was a JSON array of strings
   std::vector<std::string> argv;   ///< the JSON array when exec_form
+  /// Heredocs (RUN/COPY/ADD <<EOF). For RUN they are already folded into args: the body
+  /// alone is the script when no command precedes it, else the shell reads them itself.
+  std::vector<Heredoc> heredocs;
 
   /// "KEYWORD args" as written (flags included), for step output and cache keys.
   std::string text() const;

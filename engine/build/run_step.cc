@@ -95,6 +95,7 @@ RunFn make_runtime_run_fn(runtime::Runtime& rt, std::string state_root, OutputFn
     if (!has_path) spec.process.env.push_back("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     spec.process.cwd = req.working_dir.empty() ? "/" : req.working_dir;
     spec.process.user = req.user;
+    spec.mounts = req.mounts;
     for (const char* ns : {"pid", "mount", "uts", "ipc"}) spec.namespaces.push_back({ns, ""});
     auto cleanup = base::ScopeExit([&] { (void)rt.remove(id); });
     if (auto c = rt.create(spec, ""); !c) return c.take_error();

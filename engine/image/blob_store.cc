@@ -26,6 +26,7 @@ BlobWriter::BlobWriter(BlobWriter&& o) noexcept
       hash_(std::move(o.hash_)),
       size_(o.size_),
       flushed_(o.flushed_),
+      digest_(std::move(o.digest_)),
       done_(o.done_) {
   o.done_ = true;
 }
@@ -57,16 +58,30 @@ Status BlobWriter::write(const void* data, size_t n) {
   return {};
 }
 
-Result<Digest> BlobWriter::commit(const std::optional<Digest>& expected) {
+Result<Digest> BlobWriter::finish(const std::optional<Digest>& expected) {
+  if (digest_) return *digest_;
   Digest got = hash_.finish();
   if (expected && *expected != got) {
     return base::invalid("digest mismatch: expected " + expected->str() + ", got " + got.str());
   }
-  if (::fsync(fd_.get()) != 0) return base::sys_error("fsync " + tmp_);
+  digest_ = got;
+  return got;
+}
+
+Status BlobWriter::publish() {
+  if (!digest_) return base::internal("publish of an unfinished blob " + tmp_);
   fd_.reset();
-  std::string dst = store_->path(got);
+  std::string dst = store_->path(*digest_);
   if (::rename(tmp_.c_str(), dst.c_str()) != 0) return base::sys_error("rename " + tmp_ + " to " + dst);
   done_ = true;
+  return {};
+}
+
+Result<Digest> BlobWriter::commit(const std::optional<Digest>& expected) {
+  auto got = finish(expected);
+  if (!got) return got;
+  if (::fsync(fd_.get()) != 0) return base::sys_error("fsync " + tmp_);
+  BERTH_TRY(publish());
   return got;
 }
 
@@ -74,6 +89,12 @@ Result<BlobStore> BlobStore::open(const std::string& root) {
   std::string dir = root + "/blobs";
   BERTH_TRY(base::make_dirs(dir + "/sha256", 0700));
   BERTH_TRY(base::make_dirs(dir + "/tmp", 0700));
+  // Blobs whose download or commit a crash interrupted were never visible; drop them now.
+  if (DIR* d = ::opendir((dir + "/tmp").c_str())) {
+    while (dirent* e = ::readdir(d))
+      if (std::string_view(e->d_name).starts_with("blob-")) ::unlinkat(::dirfd(d), e->d_name, 0);
+    ::closedir(d);
+  }
   return BlobStore(dir);
 }
 
@@ -147,6 +168,13 @@ Result<Digest> BlobStore::put_fd(int in, uint64_t* size) const {
 
 Status BlobStore::remove(const Digest& d) const {
   if (::unlink(path(d).c_str()) != 0 && errno != ENOENT) return base::sys_error("remove " + path(d));
+  return {};
+}
+
+Status BlobStore::sync_dir() const {
+  std::string dir = dir_ + "/sha256";
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd || ::fsync(fd.get()) != 0) return base::sys_error("fsync " + dir);
   return {};
 }
 

@@ -29,6 +29,12 @@ class BlobWriter {
   uint64_t size() const { return size_; }
   /// Verifies against expected (if given), fsyncs and renames into place; returns the digest.
   base::Result<Digest> commit(const std::optional<Digest>& expected = std::nullopt);
+  /// First half of commit() without the fsync: verifies against expected (if given); the
+  /// blob stays invisible until publish() (to batch several blobs behind one syncfs).
+  base::Result<Digest> finish(const std::optional<Digest>& expected = std::nullopt);
+  /// Second half: renames a finished blob into place. The caller has made it durable
+  /// first (syncfs); the rename is durable once the store's sync_dir() has run.
+  base::Status publish();
 
  private:
   friend class BlobStore;
@@ -39,6 +45,7 @@ class BlobWriter {
   Sha256 hash_;
   uint64_t size_ = 0;
   uint64_t flushed_ = 0;  ///< bytes already handed to writeback (sync_file_range)
+  std::optional<Digest> digest_;  ///< set by finish()
   bool done_ = false;
 };
 
@@ -68,6 +75,8 @@ class BlobStore {
   base::Status remove(const Digest& d) const;
   /// Every stored digest, sorted.
   std::vector<Digest> list() const;
+  /// fsync of the blob directory: published renames are durable.
+  base::Status sync_dir() const;
   /// Directory for temporary files on the same filesystem (for atomic renames).
   std::string tmp_dir() const { return dir_ + "/tmp"; }
 

@@ -88,42 +88,82 @@ Result<LayerInfo> LayerStore::get(const Digest& d) const {
   return info;
 }
 
-Status LayerStore::write_info(const std::string& layer_dir, const LayerInfo& info) const {
-  return base::write_file_atomic(layer_dir + "/layer.json", info_json(info).dump(), 0600);
+Status LayerStore::write_info(const std::string& layer_dir, const LayerInfo& info, bool durable) const {
+  if (durable) return base::write_file_atomic(layer_dir + "/layer.json", info_json(info).dump(), 0600);
+  // A staged layer's file: made durable by the caller's syncfs before it is visible.
+  std::string path = layer_dir + "/layer.json", text = info_json(info).dump();
+  base::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd || ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+    return base::sys_error("write " + path);
+  return {};
+}
+
+StagedLayer::~StagedLayer() {
+  if (!tmp_.empty()) (void)base::remove_all(tmp_);
 }
 
 Result<LayerInfo> LayerStore::create(int fd, const std::optional<Digest>& expected,
                                      const std::optional<LayerBlob>& blob, const UnpackOptions& opts) {
-  return create(fd_reader(fd), expected, blob, opts);
+  return create(chunks_of(fd_reader(fd)), expected, blob, opts);
 }
 
-Result<LayerInfo> LayerStore::create(const ReadFn& read, const std::optional<Digest>& expected,
+Result<LayerInfo> LayerStore::create(const ChunkFn& next, const std::optional<Digest>& expected,
                                      const std::optional<LayerBlob>& blob, const UnpackOptions& opts) {
+  auto staged = stage(next, expected, blob, opts);
+  if (!staged) return staged.take_error();
+  BERTH_TRY(sync_filesystem());
+  auto info = commit(std::move(*staged));
+  if (!info) return info;
+  BERTH_TRY(sync_dir());
+  return info;
+}
+
+Result<StagedLayer> LayerStore::stage(const ChunkFn& next, const std::optional<Digest>& expected,
+                                      const std::optional<LayerBlob>& blob, const UnpackOptions& opts) {
   std::string tmp = dir_ + "/tmp/unpack-" + base::random_hex(16);
   BERTH_TRY(base::make_dirs(tmp + "/diff", 0700));
-  base::ScopeExit cleanup([&] { (void)base::remove_all(tmp); });
+  StagedLayer staged(LayerInfo{}, tmp);  // removes tmp on every early return
   if (::chmod((tmp + "/diff").c_str(), 0755) != 0) return base::sys_error("chmod " + tmp + "/diff");
-  auto r = unpack_layer(read, tmp + "/diff", opts);
+  auto r = unpack_layer(next, tmp + "/diff", opts);
   if (!r) return r.take_error();
   if (expected && r->diff_id != *expected)
     return base::invalid("layer diff ID mismatch: expected " + expected->str() + ", got " + r->diff_id.str());
   if (blob && opts.hash_compressed && r->compressed_digest != blob->digest)
     return base::invalid("layer blob digest mismatch: expected " + blob->digest.str() + ", got " +
                          r->compressed_digest.str());
-  LayerInfo info{r->diff_id, r->size, blob};
-  if (info.blob && info.blob->media_type.empty()) info.blob->media_type = layer_media_type(r->compression, false);
+  staged.info = LayerInfo{r->diff_id, r->size, blob};
+  if (staged.info.blob && staged.info.blob->media_type.empty())
+    staged.info.blob->media_type = layer_media_type(r->compression, false);
+  BERTH_TRY(write_info(tmp, staged.info, false));
+  return staged;
+}
+
+Result<LayerInfo> LayerStore::commit(StagedLayer&& staged) {
+  StagedLayer s(std::move(staged));
+  const LayerInfo& info = s.info;
   if (has(info.diff_id)) {
-    if (blob) (void)set_blob(info.diff_id, *blob);
+    if (info.blob) (void)set_blob(info.diff_id, *info.blob);
     return get(info.diff_id);
   }
-  BERTH_TRY(write_info(tmp, info));
   std::string dst = dir_ + "/" + info.diff_id.hex;
-  if (::rename(tmp.c_str(), dst.c_str()) != 0) {
+  if (::rename(s.tmp_.c_str(), dst.c_str()) != 0) {
     if (errno == EEXIST || errno == ENOTEMPTY) return get(info.diff_id);  // another unpack won
-    return base::sys_error("rename " + tmp + " to " + dst);
+    return base::sys_error("rename " + s.tmp_ + " to " + dst);
   }
-  cleanup.dismiss();
+  s.tmp_.clear();
   return info;
+}
+
+Status LayerStore::sync_filesystem() const {
+  base::UniqueFd fd(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd || ::syncfs(fd.get()) != 0) return base::sys_error("syncfs " + dir_);
+  return {};
+}
+
+Status LayerStore::sync_dir() const {
+  base::UniqueFd fd(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd || ::fsync(fd.get()) != 0) return base::sys_error("fsync " + dir_);
+  return {};
 }
 
 Status LayerStore::set_blob(const Digest& diff_id, const LayerBlob& blob) {

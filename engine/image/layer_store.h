@@ -35,6 +35,23 @@ struct LayerInfo {
 /// Media type for a layer blob with the given compression ("none", "gzip", "zstd").
 std::string layer_media_type(const std::string& compression, bool oci);
 
+class LayerStore;
+
+/// A layer unpacked and verified in a temporary directory, not visible yet; dropped
+/// without LayerStore::commit() it is removed.
+class StagedLayer {
+ public:
+  StagedLayer(StagedLayer&& o) noexcept : info(std::move(o.info)), tmp_(std::move(o.tmp_)) { o.tmp_.clear(); }
+  StagedLayer& operator=(StagedLayer&&) = delete;
+  ~StagedLayer();
+  LayerInfo info;  ///< what the layer will be recorded as
+
+ private:
+  friend class LayerStore;
+  StagedLayer(LayerInfo i, std::string tmp) : info(std::move(i)), tmp_(std::move(tmp)) {}
+  std::string tmp_;  ///< the temporary layer directory (empty once committed)
+};
+
 class LayerStore {
  public:
   /// Creates <root>/layers and clears leftovers of interrupted unpacks.
@@ -49,9 +66,21 @@ class LayerStore {
   /// for callers that verify the blob themselves).
   base::Result<LayerInfo> create(int fd, const std::optional<Digest>& expected_diff_id,
                                  const std::optional<LayerBlob>& blob, const UnpackOptions& opts = {});
-  /// Same, reading the tar from a reader.
-  base::Result<LayerInfo> create(const ReadFn& read, const std::optional<Digest>& expected_diff_id,
+  /// Same, reading the tar from a chunk source.
+  base::Result<LayerInfo> create(const ChunkFn& next, const std::optional<Digest>& expected_diff_id,
                                  const std::optional<LayerBlob>& blob, const UnpackOptions& opts = {});
+  /// First half of create(): unpacks and verifies into a temporary directory without
+  /// making it durable or visible (to batch several layers behind one syncfs).
+  base::Result<StagedLayer> stage(const ChunkFn& next, const std::optional<Digest>& expected_diff_id,
+                                  const std::optional<LayerBlob>& blob, const UnpackOptions& opts = {});
+  /// Second half: renames a staged layer into place (an existing copy wins). The caller
+  /// must have made its files durable first (sync_filesystem()); the rename itself is
+  /// durable once sync_dir() has run.
+  base::Result<LayerInfo> commit(StagedLayer&& staged);
+  /// syncfs() of the filesystem holding the store: every staged file and directory is durable.
+  base::Status sync_filesystem() const;
+  /// fsync of the store directory: committed renames are durable.
+  base::Status sync_dir() const;
   /// Records the blob a layer can be served from (if it has none yet).
   base::Status set_blob(const Digest& diff_id, const LayerBlob& blob);
   /// Removes a layer; missing is success.
@@ -61,7 +90,7 @@ class LayerStore {
 
  private:
   explicit LayerStore(std::string dir) : dir_(std::move(dir)) {}
-  base::Status write_info(const std::string& layer_dir, const LayerInfo& info) const;
+  base::Status write_info(const std::string& layer_dir, const LayerInfo& info, bool durable = true) const;
   std::string dir_;
 };
 

@@ -70,7 +70,8 @@ class ImageService {
   base::Result<std::vector<RemovedItem>> delete_image(const Digest& id, uint64_t* reclaimed);  // mu_ held
   base::Status collect_orphans(uint64_t* reclaimed);  // mu_ held
   struct PullJob;
-  base::Status pull_layer(const PullJob& job);
+  base::Status pull_layer(PullJob& job);
+  base::Status commit_pulled(std::vector<PullJob>& jobs);
   /// Keeps layers alive (safe from prune/remove) while an operation that will reference them runs.
   class LayerPin {
    public:

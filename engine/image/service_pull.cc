@@ -10,6 +10,7 @@
 #include "engine/base/scope_exit.h"
 #include "engine/base/strings.h"
 #include "engine/base/unique_fd.h"
+#include "engine/image/chunk_queue.h"
 #include "engine/image/manifest.h"
 #include "engine/image/reference.h"
 #include "engine/image/registry/client.h"
@@ -25,67 +26,14 @@ struct ImageService::PullJob {
   Descriptor blob;
   Digest diff_id;
   std::function<void(const ProgressEvent&)> progress;
+  std::optional<BlobWriter> staged_blob;    ///< the downloaded blob, verified, not visible yet
+  std::optional<StagedLayer> staged_layer;  ///< the unpacked layer, verified, not visible yet
 };
 
 namespace {
 
 constexpr uint64_t kMaxConfig = 8 << 20;
 constexpr uint64_t kProgressStep = 512 << 10;
-
-/// A bounded in-process byte queue from the download thread to the unpacker (a pipe
-/// without the two kernel copies): push() blocks while `limit` bytes are queued, read()
-/// blocks until bytes or the end arrive. Once the reader has stopped, pushes are dropped.
-class ByteQueue {
- public:
-  explicit ByteQueue(size_t limit) : limit_(limit) {}
-  void push(const char* p, size_t n) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return queued_ < limit_ || reader_gone_; });
-    if (reader_gone_) return;
-    chunks_.emplace_back(p, n);
-    queued_ += n;
-    cv_.notify_all();
-  }
-  void close_writer() {
-    std::lock_guard lock(mu_);
-    writer_done_ = true;
-    cv_.notify_all();
-  }
-  void close_reader() {
-    std::lock_guard lock(mu_);
-    reader_gone_ = true;
-    chunks_.clear();
-    cv_.notify_all();
-  }
-  size_t read(char* buf, size_t n) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !chunks_.empty() || writer_done_; });
-    size_t got = 0;
-    while (got < n && !chunks_.empty()) {
-      std::string& front = chunks_.front();
-      size_t k = std::min(n - got, front.size() - offset_);
-      std::memcpy(buf + got, front.data() + offset_, k);
-      got += k;
-      offset_ += k;
-      if (offset_ == front.size()) {
-        chunks_.pop_front();
-        offset_ = 0;
-      }
-    }
-    queued_ -= got;
-    cv_.notify_all();
-    return got;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::string> chunks_;
-  size_t offset_ = 0;  ///< consumed bytes of chunks_.front()
-  size_t queued_ = 0;
-  size_t limit_;
-  bool writer_done_ = false, reader_gone_ = false;
-};
 
 // Downloads a (small) config blob and checks its digest.
 Result<std::string> fetch_config(registry::RegistryClient& client, const Digest& d) {
@@ -133,19 +81,19 @@ Status run_parallel(size_t n, int parallel, const std::function<Status(size_t)>&
 
 }  // namespace
 
-Status ImageService::pull_layer(const PullJob& job) {
+Status ImageService::pull_layer(PullJob& job) {
   const std::string id = job.blob.digest.short_hex();
   // A deep queue lets the download run ahead of the unpacker (pipelining on 2+ cores).
-  ByteQueue queue(8 << 20);
+  ChunkQueue queue(8 << 20);
   auto writer = blobs_.writer();
   if (!writer) return writer.take_error();
-  const bool had_blob = blobs_.has(job.blob.digest);
-  std::optional<Result<LayerInfo>> layer;
+  std::optional<Result<StagedLayer>> layer;
   std::thread unpacker([&] {
     UnpackOptions uo;
     uo.hash_compressed = false;  // the blob writer verifies the download's digest
-    ReadFn read = [&](char* buf, size_t n) -> Result<size_t> { return queue.read(buf, n); };
-    layer = layers_.create(read, job.diff_id, LayerBlob{job.blob.digest, job.blob.media_type, job.blob.size}, uo);
+    uo.inflate_thread = true;
+    layer.emplace(layers_.stage([&]() -> Result<std::string_view> { return queue.next(); }, job.diff_id,
+                                LayerBlob{job.blob.digest, job.blob.media_type, job.blob.size}, uo));
     queue.close_reader();  // a failed unpack no longer holds up the download
   });
   // If the unpacker stops early the download still completes, so a corrupted blob is
@@ -155,7 +103,7 @@ Status ImageService::pull_layer(const PullJob& job) {
       job.blob.digest,
       [&](const char* p, size_t n) -> Status {
         BERTH_TRY(writer->write(p, n));
-        queue.push(p, n);
+        (void)queue.push(p, n);
         return {};
       },
       [&](uint64_t got) {
@@ -167,19 +115,32 @@ Status ImageService::pull_layer(const PullJob& job) {
   queue.close_writer();
   unpacker.join();
   if (!dl.ok()) return dl.take_error().wrap("pull layer " + job.blob.digest.str());
-  auto committed = writer->commit(job.blob.digest);
-  if (!committed)
+  auto finished = writer->finish(job.blob.digest);
+  if (!finished)
     return base::invalid("filesystem layer verification failed for digest " + job.blob.digest.str() + ": " +
-                         committed.error().message);
-  if (!layer->ok()) {
-    if (!had_blob) (void)blobs_.remove(job.blob.digest);
-    return layer->take_error().wrap("pull layer " + job.blob.digest.str());
-  }
+                         finished.error().message);
+  if (!layer->ok()) return layer->take_error().wrap("pull layer " + job.blob.digest.str());
   job.progress({id, "Verifying Checksum", 0, 0});
   job.progress({id, "Download complete", 0, 0});
   job.progress({id, "Extracting", job.blob.size, job.blob.size});
-  job.progress({id, "Pull complete", 0, 0});
+  job.staged_blob.emplace(std::move(*writer));
+  job.staged_layer.emplace(std::move(**layer));
   return {};
+}
+
+Status ImageService::commit_pulled(std::vector<PullJob>& jobs) {
+  if (jobs.empty()) return blobs_.sync_dir();  // the manifest blobs' renames
+  // One syncfs makes every staged blob and layer durable; only then are they renamed
+  // into place, so nothing visible is ever half-written, even after a crash.
+  BERTH_TRY(layers_.sync_filesystem());
+  for (PullJob& job : jobs) {
+    if (!blobs_.has(job.blob.digest)) BERTH_TRY(job.staged_blob->publish());
+    auto info = layers_.commit(std::move(*job.staged_layer));
+    if (!info) return info.take_error().wrap("pull layer " + job.blob.digest.str());
+    job.progress({job.blob.digest.short_hex(), "Pull complete", 0, 0});
+  }
+  BERTH_TRY(blobs_.sync_dir());
+  return layers_.sync_dir();
 }
 
 Result<Image> ImageService::pull(const std::string& ref_s, const PullOptions& opts, const ProgressFn& progress_in) {
@@ -247,9 +208,10 @@ Result<Image> ImageService::pull(const std::string& ref_s, const PullOptions& op
     for (const PullJob& j : jobs) dup |= j.diff_id == cfg->diff_ids[i];
     if (dup) continue;
     progress({l.digest.short_hex(), "Pulling fs layer", 0, 0});
-    jobs.push_back(PullJob{&client, l, cfg->diff_ids[i], progress});
+    jobs.push_back(PullJob{&client, l, cfg->diff_ids[i], progress, std::nullopt, std::nullopt});
   }
   BERTH_TRY(run_parallel(jobs.size(), opts.parallel, [&](size_t i) { return pull_layer(jobs[i]); }));
+  BERTH_TRY(commit_pulled(jobs));
 
   std::vector<std::string> tags;
   if (!ref->tag.empty()) tags.push_back(ref->tagged());

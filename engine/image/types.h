@@ -80,7 +80,7 @@ struct PullOptions {
   std::string platform = "linux/amd64";  ///< os/arch[/variant]
   std::optional<AuthConfig> auth;
   bool insecure = false;   ///< allow plain HTTP after a failed TLS handshake (always for localhost, 127.0.0.0/8)
-  int parallel = 3;        ///< layers fetched at once
+  int parallel = 8;        ///< layers fetched and unpacked at once (a connection and two threads each)
   std::string certs_dir = "/etc/berth/certs.d";  ///< <dir>/<registry>/ca.crt trusted when present
 };
 

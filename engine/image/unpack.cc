@@ -11,10 +11,12 @@
 
 #include <memory>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "engine/base/strings.h"
 #include "engine/base/unique_fd.h"
+#include "engine/image/chunk_queue.h"
 #include "engine/image/safe_fs.h"
 
 namespace engine::image {
@@ -26,6 +28,7 @@ using base::UniqueFd;
 namespace {
 
 constexpr size_t kBufSize = 1 << 20;
+constexpr la_int64_t kWritebackMin = 1 << 20;
 constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 
@@ -36,11 +39,11 @@ using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
 
 // Two stacked readers: `outer` decompresses the fd (hashing the compressed bytes) and
 // `inner` parses tar from outer's output (hashing the uncompressed bytes). One pass.
+// Neither level copies: libarchive reads the source's chunks in place, and the tar reader
+// takes the decompressor's output blocks in place.
 struct Stream {
-  ReadFn reader;
+  ChunkFn next;
   std::optional<base::Error> read_error;
-  std::string cbuf = std::string(kBufSize, '\0');
-  std::string ubuf = std::string(kBufSize, '\0');
   Sha256 compressed;
   Sha256 uncompressed;
   uint64_t csize = 0;
@@ -49,31 +52,88 @@ struct Stream {
   ArchivePtr outer;
   ArchivePtr inner;
   std::function<void(uint64_t)> on_progress;
+  // With an inflate thread: it reads `outer` (and the source) to the end and queues the
+  // decompressed blocks for `inner`. Declared last: stopped before the archives are freed.
+  std::unique_ptr<ChunkQueue> inflated;
+  std::optional<base::Error> inflate_error;  ///< set by the thread, read after join
+  std::thread inflater;
+
+  /// Stops the inflate thread (if any); its errors are readable afterwards.
+  void stop_inflater() {
+    if (!inflater.joinable()) return;
+    inflated->close_reader();
+    inflater.join();
+  }
+  ~Stream() { stop_inflater(); }
 };
 
 la_ssize_t read_fd(archive*, void* data, const void** buf) {
   auto* s = static_cast<Stream*>(data);
-  auto r = s->reader(s->cbuf.data(), s->cbuf.size());
+  auto r = s->next();
   if (!r) {
     s->read_error = r.take_error();
     return -1;
   }
-  size_t n = *r;
-  if (s->hash_compressed) s->compressed.update(s->cbuf.data(), n);
+  size_t n = r->size();
+  if (s->hash_compressed) s->compressed.update(r->data(), n);
   s->csize += n;
   if (s->on_progress && n > 0) s->on_progress(s->csize);
-  *buf = s->cbuf.data();
+  *buf = r->data();
   return static_cast<la_ssize_t>(n);
 }
 
 la_ssize_t read_outer(archive*, void* data, const void** buf) {
   auto* s = static_cast<Stream*>(data);
-  la_ssize_t n = archive_read_data(s->outer.get(), s->ubuf.data(), s->ubuf.size());
-  if (n < 0) return -1;
-  s->uncompressed.update(s->ubuf.data(), static_cast<size_t>(n));
-  s->usize += static_cast<uint64_t>(n);
-  *buf = s->ubuf.data();
-  return n;
+  const void* block = nullptr;
+  size_t n = 0;
+  la_int64_t offset = 0;
+  int r = archive_read_data_block(s->outer.get(), &block, &n, &offset);
+  if (r == ARCHIVE_EOF) return 0;
+  if (r < ARCHIVE_WARN) return -1;
+  s->uncompressed.update(block, n);
+  s->usize += n;
+  *buf = block;
+  return static_cast<la_ssize_t>(n);
+}
+
+la_ssize_t read_inflated(archive*, void* data, const void** buf) {
+  auto* s = static_cast<Stream*>(data);
+  std::string_view v = s->inflated->next();
+  s->uncompressed.update(v.data(), v.size());
+  s->usize += v.size();
+  *buf = v.data();
+  return static_cast<la_ssize_t>(v.size());
+}
+
+// The inflate thread: every decompressed block into the queue, then the rest of the
+// source (so the compressed digest covers every byte), stopping early once the reader is gone.
+void inflate_all(Stream* s) {
+  for (;;) {
+    const void* block = nullptr;
+    size_t n = 0;
+    la_int64_t offset = 0;
+    int r = archive_read_data_block(s->outer.get(), &block, &n, &offset);
+    if (r == ARCHIVE_EOF) break;
+    if (r < ARCHIVE_WARN) {
+      if (!s->read_error) {
+        const char* msg = archive_error_string(s->outer.get());
+        s->inflate_error = base::invalid(std::string("read layer: ") + (msg ? msg : "unknown error"));
+      }
+      s->inflated->close_writer();
+      return;
+    }
+    if (!s->inflated->push(static_cast<const char*>(block), n)) return;
+  }
+  const void* b;
+  while (true) {
+    la_ssize_t n = read_fd(nullptr, s, &b);
+    if (n < 0) {
+      if (!s->read_error) s->inflate_error = base::invalid("read layer: unknown error");
+      break;
+    }
+    if (n == 0) break;
+  }
+  s->inflated->close_writer();
 }
 
 std::string compression_name(archive* a) {
@@ -88,15 +148,18 @@ std::string compression_name(archive* a) {
 }
 
 base::Error read_failure(Stream& s, archive* a) {
+  s.stop_inflater();
   if (s.read_error) return *s.read_error;
+  if (s.inflate_error) return *s.inflate_error;
   const char* msg = archive_error_string(a);
   return base::invalid(std::string("read layer: ") + (msg ? msg : "unknown error"));
 }
 
-Result<std::unique_ptr<Stream>> open_stream(const ReadFn& reader, bool hash_compressed) {
+Result<std::unique_ptr<Stream>> open_stream(const ChunkFn& next, const UnpackOptions& opts) {
   auto s = std::make_unique<Stream>();
-  s->reader = reader;
-  s->hash_compressed = hash_compressed;
+  s->next = next;
+  s->on_progress = opts.on_progress;
+  s->hash_compressed = opts.hash_compressed;
   s->outer.reset(archive_read_new());
   archive* o = s->outer.get();
   archive_read_support_filter_gzip(o);
@@ -112,26 +175,39 @@ Result<std::unique_ptr<Stream>> open_stream(const ReadFn& reader, bool hash_comp
   if (r < ARCHIVE_WARN) return read_failure(*s, o);
   s->inner.reset(archive_read_new());
   archive_read_support_format_tar(s->inner.get());
-  if (archive_read_open(s->inner.get(), s.get(), nullptr, read_outer, nullptr) != ARCHIVE_OK)
+  archive_read_callback* inner_read = read_outer;
+  if (opts.inflate_thread && archive_filter_code(o, 0) != ARCHIVE_FILTER_NONE) {
+    s->inflated = std::make_unique<ChunkQueue>(4 << 20);
+    s->inflater = std::thread(inflate_all, s.get());
+    inner_read = read_inflated;
+  }
+  if (archive_read_open(s->inner.get(), s.get(), nullptr, inner_read, nullptr) != ARCHIVE_OK)
     return read_failure(*s, s->inner.get());
   return s;
 }
 
 // Reads what follows the tar end marker so the digests cover every byte.
 Status drain(Stream& s, UnpackResult& out) {
-  if (s.inner) {
-    const void* b;
+  const void* b;
+  if (s.inflated) {
+    while (read_inflated(nullptr, &s, &b) > 0) {
+    }
+    s.stop_inflater();  // it has read the source to its end
+    if (s.read_error) return *s.read_error;
+    if (s.inflate_error) return *s.inflate_error;
+  } else {
+    if (s.inner) {
+      while (true) {
+        la_ssize_t n = read_outer(nullptr, &s, &b);
+        if (n < 0) return read_failure(s, s.outer.get());
+        if (n == 0) break;
+      }
+    }
     while (true) {
-      la_ssize_t n = read_outer(nullptr, &s, &b);
+      la_ssize_t n = read_fd(nullptr, &s, &b);
       if (n < 0) return read_failure(s, s.outer.get());
       if (n == 0) break;
     }
-  }
-  const void* b;
-  while (true) {
-    la_ssize_t n = read_fd(nullptr, &s, &b);
-    if (n < 0) return read_failure(s, s.outer.get());
-    if (n == 0) break;
   }
   out.compression = compression_name(s.outer.get());
   out.diff_id = s.uncompressed.finish();
@@ -233,7 +309,10 @@ Status Extractor::write_entry(archive* a, archive_entry* e, const std::vector<st
       UniqueFd fd(::openat(parent, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
       if (!fd) return base::sys_error("create file");
       BERTH_TRY(write_data(a, fd.get(), name));
-      if (::ftruncate(fd.get(), archive_entry_size(e)) != 0) return base::sys_error("truncate");
+      const la_int64_t size = archive_entry_size(e);
+      if (::ftruncate(fd.get(), size) != 0) return base::sys_error("truncate");
+      // Start writeback now, so the syncfs that makes the layer durable has little left.
+      if (size >= kWritebackMin) ::sync_file_range(fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
       return apply_meta(e, fd.get(), parent, name, false);
     }
     case AE_IFLNK: {
@@ -339,12 +418,24 @@ Result<UnpackResult> unpack_layer(int fd, const std::string& dest, const UnpackO
   return unpack_layer(fd_reader(fd), dest, opts);
 }
 
+ChunkFn chunks_of(ReadFn read) {
+  auto buf = std::make_shared<std::string>(kBufSize, '\0');
+  return [read = std::move(read), buf]() -> Result<std::string_view> {
+    auto n = read(buf->data(), buf->size());
+    if (!n) return n.take_error();
+    return std::string_view(buf->data(), *n);
+  };
+}
+
 Result<UnpackResult> unpack_layer(const ReadFn& read, const std::string& dest, const UnpackOptions& opts) {
+  return unpack_layer(chunks_of(read), dest, opts);
+}
+
+Result<UnpackResult> unpack_layer(const ChunkFn& next, const std::string& dest, const UnpackOptions& opts) {
   UniqueFd root(::open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!root) return base::sys_error("open " + dest);
-  auto s = open_stream(read, opts.hash_compressed);
+  auto s = open_stream(next, opts);
   if (!s) return s.take_error();
-  (*s)->on_progress = opts.on_progress;
   Extractor ex(root.get(), opts);
   if ((*s)->inner) {
     archive* in = (*s)->inner.get();
@@ -354,7 +445,11 @@ Result<UnpackResult> unpack_layer(const ReadFn& read, const std::string& dest, c
       if (r == ARCHIVE_EOF) break;
       if (r < ARCHIVE_WARN) return read_failure(**s, in);
       Status st = ex.entry(in, e);
-      if (!st.ok()) return (*s)->read_error ? *(*s)->read_error : st.take_error();
+      if (!st.ok()) {
+        (*s)->stop_inflater();
+        if ((*s)->read_error) return *(*s)->read_error;
+        return st.take_error();
+      }
     }
   }
   BERTH_TRY(ex.finish());
@@ -364,7 +459,7 @@ Result<UnpackResult> unpack_layer(const ReadFn& read, const std::string& dest, c
 }
 
 Result<UnpackResult> digest_layer(int fd) {
-  auto s = open_stream(fd_reader(fd), true);
+  auto s = open_stream(chunks_of(fd_reader(fd)), UnpackOptions{});
   if (!s) return s.take_error();
   UnpackResult out;
   BERTH_TRY(drain(**s, out));

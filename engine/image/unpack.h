@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "engine/base/error.h"
 #include "engine/image/digest.h"
@@ -22,7 +23,11 @@ struct UnpackOptions {
   bool chown = true;              ///< apply uid/gid from the archive (only effective as root)
   /// Hash the bytes read from the fd (compressed_digest); off when the caller verifies them.
   bool hash_compressed = true;
-  /// Called with the number of compressed bytes consumed so far (for progress).
+  /// Decompress on a thread of its own, so inflating overlaps hashing and writing the files
+  /// (a layer's critical path is then the slower of the two, not their sum).
+  bool inflate_thread = false;
+  /// Called with the number of compressed bytes consumed so far (for progress); from the
+  /// inflate thread when inflate_thread is set.
   std::function<void(uint64_t)> on_progress;
 };
 
@@ -40,11 +45,18 @@ struct UnpackResult {
 using ReadFn = std::function<base::Result<size_t>(char* buf, size_t n)>;
 /// A ReadFn over a file descriptor.
 ReadFn fd_reader(int fd);
+/// A source of bytes handed over without a copy: the next chunk (valid until the next
+/// call), an empty view at the end, or an error (which aborts the unpack).
+using ChunkFn = std::function<base::Result<std::string_view>()>;
+/// A ChunkFn reading from a ReadFn into a buffer of its own.
+ChunkFn chunks_of(ReadFn read);
 
 /// Unpacks the tar read from fd into the existing empty directory dest.
 base::Result<UnpackResult> unpack_layer(int fd, const std::string& dest, const UnpackOptions& opts = {});
-/// Same, pulling the bytes from a reader (e.g. a registry download, no extra copy).
+/// Same, pulling the bytes from a reader.
 base::Result<UnpackResult> unpack_layer(const ReadFn& read, const std::string& dest, const UnpackOptions& opts = {});
+/// Same, taking chunks as they come (e.g. a registry download, no extra copy).
+base::Result<UnpackResult> unpack_layer(const ChunkFn& next, const std::string& dest, const UnpackOptions& opts = {});
 
 /// Only reads the stream and computes the digests (no extraction).
 base::Result<UnpackResult> digest_layer(int fd);

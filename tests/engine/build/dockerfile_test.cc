@@ -93,3 +93,57 @@ TEST_CASE("dockerfile: words and key values") {
   CHECK((*legacy)[0].second == "some value here");
   CHECK_FALSE(parse_key_values("NAME value", false).ok());
 }
+
+TEST_CASE("dockerfile: heredocs") {
+  auto df = parse_dockerfile(
+      "FROM busybox\n"
+      "RUN <<EOF\n"
+      "echo one\n"
+      "echo \"two\"\n"
+      "EOF\n"
+      "RUN cat <<-'A' > /a && cat <<B > /b\n"
+      "\tliteral $X\n"
+      "\tA\n"
+      "expanded $X\n"
+      "B\n"
+      "COPY --chmod=600 <<-\"one\" <<two /dst/\n"
+      "\tfirst\n"
+      "\tone\n"
+      "second\n"
+      "two\n"
+      "RUN echo '<<notheredoc' && cat <<< here\n"
+      "CMD [\"sh\"]\n");
+  REQUIRE_MESSAGE(df.ok(), df.error().message);
+  const auto& ins = df->stages[0].instructions;
+  REQUIRE(ins.size() == 5);
+  CHECK(ins[0].line == 2);
+  CHECK(ins[0].args == "echo one\necho \"two\"");  // the body is the script
+  CHECK(ins[1].line == 6);
+  CHECK(ins[1].args == "cat <<-'A' > /a && cat <<B > /b\n\tliteral $X\n\tA\nexpanded $X\nB");
+  REQUIRE(ins[1].heredocs.size() == 2);
+  CHECK(ins[1].heredocs[0].content == "literal $X\n");
+  CHECK_FALSE(ins[1].heredocs[0].expand);
+  CHECK(ins[1].heredocs[1].expand);
+  const auto& cp = ins[2];
+  CHECK(cp.line == 11);
+  CHECK(cp.args == "<<-\"one\" <<two /dst/");
+  CHECK(cp.flag("chmod") == "600");
+  REQUIRE(cp.heredocs.size() == 2);
+  CHECK(cp.heredocs[0].name == "one");
+  CHECK(cp.heredocs[0].content == "first\n");
+  CHECK(cp.heredocs[0].strip_tabs);
+  CHECK(cp.heredocs[1].name == "two");
+  CHECK(cp.heredocs[1].content == "second\n");
+  CHECK(ins[3].line == 16);
+  CHECK(ins[3].heredocs.empty());
+  CHECK(ins[4].keyword == "CMD");
+  CHECK(ins[4].line == 17);
+}
+
+TEST_CASE("dockerfile: heredoc errors name their line") {
+  CHECK(parse_dockerfile("FROM a\nRUN <<EOF\necho\n").error().message == "Dockerfile:2: unterminated heredoc <<EOF");
+  CHECK(parse_dockerfile("FROM a\n\nRUN <<EOF\n#!/usr/bin/env python3\nEOF\n").error().message.starts_with(
+      "Dockerfile:3: RUN heredoc scripts with a #! line are not supported"));
+  CHECK(parse_dockerfile("FROM a\nRUN <<A <<B\nA\nB\n").error().message ==
+        "Dockerfile:2: RUN with several heredocs needs a command that reads them");
+}

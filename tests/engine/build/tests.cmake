@@ -8,6 +8,7 @@ list(APPEND ENGINE_TEST_SOURCES
   build/diff_tar_test.cc
   build/image_config_test.cc
   build/layer_view_test.cc
+  build/run_mounts_test.cc
   build/run_step_test.cc
 )
 list(APPEND ENGINE_TEST_LIBS berth_build)

@@ -6,6 +6,7 @@ list(APPEND ENGINE_TEST_SOURCES
   image/reference_test.cc
   image/registry_auth_test.cc
   image/service_test.cc
+  image/staging_test.cc
   image/tar_builder.cc
   image/unpack_test.cc
 )
