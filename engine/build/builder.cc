@@ -194,7 +194,7 @@ base::Result<BuildRun::CopyPlan> BuildRun::plan_copy(const Instruction& ins) {
 }
 
 base::Status BuildRun::stage_heredocs(const Instruction& ins, CopySpec& spec) {
-  if (ins.flag("from")) return at(ins, ins.keyword + " --from cannot copy heredocs");
+  if (ins.flag("from")) return instruction_error(ins, ins.keyword + " --from cannot copy heredocs");
   std::string dir = tmp_dir("heredoc");
   remove_dir(dir);
   std::error_code ec;
@@ -203,11 +203,11 @@ base::Status BuildRun::stage_heredocs(const Instruction& ins, CopySpec& spec) {
   auto look = [&](const std::string& n) { return lookup_var(st_, n); };
   for (std::string& src : spec.sources) {
     std::string_view name = src;
-    if (!name.starts_with("<<")) return at(ins, "a " + ins.keyword + " with heredocs cannot also copy " + src);
+    if (!name.starts_with("<<")) return instruction_error(ins, "a " + ins.keyword + " with heredocs cannot also copy " + src);
     name.remove_prefix(2);
     if (name.starts_with("-")) name.remove_prefix(1);
     auto doc = std::find_if(ins.heredocs.begin(), ins.heredocs.end(), [&](const Heredoc& h) { return h.name == name; });
-    if (doc == ins.heredocs.end()) return at(ins, "no heredoc named " + std::string(name));
+    if (doc == ins.heredocs.end()) return instruction_error(ins, "no heredoc named " + std::string(name));
     std::ofstream f(dir + "/" + doc->name, std::ios::binary | std::ios::trunc);
     f << (doc->expand ? expand_vars(doc->content, look) : doc->content);
     if (!f.flush()) return base::internal("write heredoc " + doc->name);

@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-base::Error at(const Instruction& ins, const std::string& msg) {
+base::Error mount_error(const Instruction& ins, const std::string& msg) {
   return base::invalid("Dockerfile:" + std::to_string(ins.line) + ": RUN --mount: " + msg);
 }
 
@@ -61,22 +61,22 @@ base::Result<std::vector<runtime::MountSpec>> run_mounts(const Instruction& ins,
       else if (k == "ro" || k == "readonly") readonly = v.empty() || v == "true";
       else if (k == "rw") readonly = !(v.empty() || v == "true");
       else if (k == "sharing") {
-        if (v != "shared" && v != "private" && v != "locked") return at(ins, "invalid sharing \"" + v + "\"");
+        if (v != "shared" && v != "private" && v != "locked") return mount_error(ins, "invalid sharing \"" + v + "\"");
       } else if (k == "mode") {
-        if (!parse_number(v, 8, mode) || mode > 07777) return at(ins, "invalid mode \"" + v + "\"");
+        if (!parse_number(v, 8, mode) || mode > 07777) return mount_error(ins, "invalid mode \"" + v + "\"");
       } else if (k == "uid") {
-        if (!parse_number(v, 10, uid)) return at(ins, "invalid uid \"" + v + "\"");
+        if (!parse_number(v, 10, uid)) return mount_error(ins, "invalid uid \"" + v + "\"");
       } else if (k == "gid") {
-        if (!parse_number(v, 10, gid)) return at(ins, "invalid gid \"" + v + "\"");
+        if (!parse_number(v, 10, gid)) return mount_error(ins, "invalid gid \"" + v + "\"");
       } else {
-        return at(ins, "unsupported option \"" + k + "\"");
+        return mount_error(ins, "unsupported option \"" + k + "\"");
       }
     }
-    if (type != "cache") return at(ins, "type=" + type + " is not supported (only type=cache)");
-    if (target.empty()) return at(ins, "target is required");
+    if (type != "cache") return mount_error(ins, "type=" + type + " is not supported (only type=cache)");
+    if (target.empty()) return mount_error(ins, "target is required");
     if (target.front() != '/') target = (workdir.empty() ? std::string("/") : workdir + "/") + target;
     target = fs::path(target).lexically_normal().string();
-    if (target == "/") return at(ins, "cannot mount over /");
+    if (target == "/") return mount_error(ins, "cannot mount over /");
     if (id.empty()) id = target;
     std::string dir = cache_root + "/" + image::sha256_of(id).hex;
     if (!fs::is_directory(dir)) {
