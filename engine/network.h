@@ -113,6 +113,14 @@ class NetworkAttacher {
   virtual base::Result<EndpointInfo> attach(const EndpointSpec& spec) = 0;
   /// Leaves a network: veth, address, DNS names and ports published to that address go.
   virtual base::Status detach(const std::string& container_id, const std::string& network_id) = 0;
+  /// detach() for a container that has exited: DNS names and ports go at once, the veth pair
+  /// is deleted in the background (deleting a link waits for the kernel's RCU, 20-30 ms) and
+  /// its address stays taken until it is gone. wait_released() waits for that.
+  virtual base::Status detach_exited(const std::string& container_id, const std::string& network_id) {
+    return detach(container_id, network_id);
+  }
+  /// Waits until the links of the container's exited endpoints are gone.
+  virtual void wait_released(const std::string& /*container_id*/) {}
   /// Publishes ports to container_ip; returns the bindings with actual host ports.
   virtual base::Result<std::vector<PortBinding>> publish(const std::string& container_id,
                                                          const std::string& container_ip,

@@ -1,5 +1,6 @@
 // Endpoints (attach/detach), published ports and reconcile for the bridge attacher.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <set>
@@ -38,13 +39,19 @@ Result<engine::EndpointInfo> BridgeAttacher::attach(const engine::EndpointSpec& 
   if (ns.driver != "bridge") return b::invalid(what + ": network " + ns.name + " (driver " + ns.driver + ") cannot be attached");
   if (rec->endpoints.count(spec.container_id)) return b::conflict(what + ": container is already attached");
   if (spec.ifname.empty() || spec.ifname.size() > 15) return b::invalid(what + ": bad interface name \"" + spec.ifname + "\"");
-  AddressPool pool = pool_of(*rec);
   std::optional<Ipv4> wanted;
   if (!spec.ipv4.empty()) {
     auto ip = parse_ipv4(spec.ipv4);
     if (!ip) return ip.take_error().wrap(what);
     wanted = *ip;
   }
+  // The previous run's veth of this container (same name), or one holding the wanted address,
+  // goes now instead of on the reaper's thread.
+  std::string veth_name = host_veth_name(spec.container_id, ns.id);
+  flush_draining(*rec, [&](const DrainingLink& d) {
+    return d.host_veth == veth_name || (wanted && d.ipv4 == to_string(*wanted));
+  });
+  AddressPool pool = pool_of(*rec);
   auto ip = pool.allocate(wanted);
   if (!ip) return ip.take_error().wrap(what);
   auto netns = open_netns(spec.netns_path);
@@ -55,7 +62,7 @@ Result<engine::EndpointInfo> BridgeAttacher::attach(const engine::EndpointSpec& 
   if (!br) return br.take_error().wrap(what);
 
   EndpointRecord ep;
-  ep.host_veth = host_veth_name(spec.container_id, ns.id);
+  ep.host_veth = veth_name;
   ep.netns_path = spec.netns_path;
   ep.default_route = spec.default_route;
   Cidr subnet = *parse_cidr(ns.subnet);
@@ -105,6 +112,14 @@ Result<engine::EndpointInfo> BridgeAttacher::attach(const engine::EndpointSpec& 
 }
 
 Status BridgeAttacher::detach(const std::string& container_id, const std::string& network_id) {
+  return detach_endpoint(container_id, network_id, false);
+}
+
+Status BridgeAttacher::detach_exited(const std::string& container_id, const std::string& network_id) {
+  return detach_endpoint(container_id, network_id, true);
+}
+
+Status BridgeAttacher::detach_endpoint(const std::string& container_id, const std::string& network_id, bool defer) {
   std::lock_guard lk(mu_);
   NetworkRecord* rec = find(network_id);
   if (!rec) return b::not_found("detach: network " + network_id + " not found");
@@ -114,9 +129,20 @@ Status BridgeAttacher::detach(const std::string& container_id, const std::string
   dns_->unregister_endpoint(rec->info.spec.id, container_id);
   auto sk = host_socket();
   if (!sk) return sk.take_error();
-  // Deleting the host end removes the pair (the peer may already be gone with its netns).
-  BERTH_TRY(delete_link(**sk, it->second.host_veth));
   std::string ip = it->second.info.ipv4;
+  if (defer) {
+    // Why: deleting the link waits for RCU grace periods; the reaper does it while the
+    // address stays taken (in the saved state too, so a crash loses nothing).
+    auto index = link_index(**sk, it->second.host_veth);
+    if (!index && index.error().code != b::Code::NotFound) return index.take_error();
+    if (index) {
+      rec->draining.push_back(DrainingLink{container_id, it->second.host_veth, ip, *index});
+      reaper_.remove(*index);
+    }
+  } else {
+    // Deleting the host end removes the pair (the peer may already be gone with its netns).
+    BERTH_TRY(delete_link(**sk, it->second.host_veth));
+  }
   rec->endpoints.erase(it);
   BERTH_TRY(save_network(opts_.state_dir, *rec));
   // Published ports to the address that just went away go with it.
@@ -130,6 +156,42 @@ Status BridgeAttacher::detach(const std::string& container_id, const std::string
   if (pit->second.empty()) ports_.erase(pit);
   BERTH_TRY(save_ports(opts_.state_dir, container_id, recs));
   return sync_nft();
+}
+
+void BridgeAttacher::flush_draining(NetworkRecord& rec, const std::function<bool(const DrainingLink&)>& match) {
+  auto sk = host_socket();
+  std::erase_if(rec.draining, [&](const DrainingLink& d) {
+    if (!match(d)) return false;
+    if (!sk) return false;
+    if (auto st = delete_link_index(**sk, d.ifindex); !st) {
+      b::log_warn("delete link " + d.host_veth + ": " + st.error().str());
+      return false;
+    }
+    return true;
+  });
+  released_.notify_all();
+}
+
+void BridgeAttacher::link_reaped(int ifindex) {
+  std::lock_guard lk(mu_);
+  for (auto& [id, rec] : networks_) {
+    size_t n = std::erase_if(rec.draining, [&](const DrainingLink& d) { return d.ifindex == ifindex; });
+    if (n == 0) continue;
+    if (auto st = save_network(opts_.state_dir, rec); !st) b::log_warn("save network " + rec.info.spec.name + ": " + st.error().str());
+  }
+  released_.notify_all();
+}
+
+void BridgeAttacher::wait_released(const std::string& container_id) {
+  std::unique_lock lk(mu_);
+  auto gone = [&] {
+    for (const auto& [id, rec] : networks_)
+      for (const auto& d : rec.draining)
+        if (d.container_id == container_id) return false;
+    return true;
+  };
+  if (!released_.wait_for(lk, std::chrono::seconds(5), gone))
+    b::log_warn("container " + container_id.substr(0, 12) + ": its network links are not deleted yet");
 }
 
 Result<std::vector<BridgeAttacher::HeldPort>> BridgeAttacher::reserve(const std::string& container_ip,
@@ -227,6 +289,15 @@ Status BridgeAttacher::reconcile(const std::vector<std::string>& live_ids) {
       it = rec.endpoints.erase(it);
       changed = true;
     }
+    // Links the reaper had not deleted yet (by name: ifindexes do not survive a reboot),
+    // unless a live endpoint has taken the name again.
+    for (const auto& d : rec.draining) {
+      bool reused = std::any_of(rec.endpoints.begin(), rec.endpoints.end(),
+                                [&](const auto& e) { return e.second.host_veth == d.host_veth; });
+      if (!reused) (void)delete_link(**sk, d.host_veth);
+    }
+    changed |= !rec.draining.empty();
+    rec.draining.clear();
     if (changed) BERTH_TRY(save_network(opts_.state_dir, rec));
   }
   // Why: netns files of dead containers pin their namespaces.

@@ -1,6 +1,8 @@
 #pragma once
 /// Internals of the bridge attacher, split over attacher_networks.cc (networks, netns,
 /// reconcile) and attacher_endpoints.cc (attach/detach, published ports).
+#include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -10,6 +12,7 @@
 #include "engine/network.h"
 #include "net/dns_server.h"
 #include "net/ipam.h"
+#include "net/link_reaper.h"
 #include "net/netlink.h"
 #include "net/port_reserve.h"
 #include "net/state.h"
@@ -30,6 +33,8 @@ class BridgeAttacher : public engine::NetworkAttacher {
   engine::base::Status remove_netns(const std::string& container_id) override;
   engine::base::Result<engine::EndpointInfo> attach(const engine::EndpointSpec& spec) override;
   engine::base::Status detach(const std::string& container_id, const std::string& network_id) override;
+  engine::base::Status detach_exited(const std::string& container_id, const std::string& network_id) override;
+  void wait_released(const std::string& container_id) override;
   engine::base::Result<std::vector<engine::PortBinding>> publish(const std::string& container_id,
                                                                  const std::string& container_ip,
                                                                  const std::vector<engine::PortBinding>& ports) override;
@@ -47,6 +52,12 @@ class BridgeAttacher : public engine::NetworkAttacher {
   };
 
   NetworkRecord* find(const std::string& id_or_name);
+  /// detach(), deleting the veth now or (defer) on the reaper's thread.
+  engine::base::Status detach_endpoint(const std::string& container_id, const std::string& network_id, bool defer);
+  /// Deletes the draining links of rec that match, now (a static address or a veth name wanted again).
+  void flush_draining(NetworkRecord& rec, const std::function<bool(const DrainingLink&)>& match);
+  /// The reaper deleted a link: its address is free again.
+  void link_reaped(int ifindex);
   engine::base::Result<const NetlinkSocket*> host_socket();
   /// The bridge link with its gateway address, route_localnet and DNS listener.
   engine::base::Status setup_bridge(const NetworkRecord& rec, bool create_link);
@@ -66,6 +77,8 @@ class BridgeAttacher : public engine::NetworkAttacher {
   NetlinkSocket host_sk_;
   std::map<std::string, NetworkRecord> networks_;
   std::map<std::string, std::vector<HeldPort>> ports_;  ///< by container id
+  std::condition_variable released_;  ///< a draining link went (with mu_)
+  LinkReaper reaper_{[this](int ifindex) { link_reaped(ifindex); }};  ///< last: stops (and drains) first
 };
 
 }  // namespace net

@@ -98,6 +98,8 @@ AddressPool BridgeAttacher::pool_of(const NetworkRecord& rec) const {
   if (rec.ipam_cursor) pool.set_cursor(rec.ipam_cursor);
   for (const auto& [cid, e] : rec.endpoints)
     if (auto ip = parse_ipv4(e.info.ipv4)) pool.mark(*ip);
+  for (const auto& d : rec.draining)
+    if (auto ip = parse_ipv4(d.ipv4)) pool.mark(*ip);
   return pool;
 }
 
@@ -245,6 +247,8 @@ Status BridgeAttacher::remove_network_locked(NetworkRecord& rec) {
   if (!rec.endpoints.empty())
     return b::precondition("remove network " + s.name + ": network has active endpoints (" +
                            std::to_string(rec.endpoints.size()) + " containers attached)");
+  // The links of exited containers still being deleted go first, with the network.
+  flush_draining(rec, [](const DrainingLink&) { return true; });
   std::string id = s.id;
   dns_->remove_network(id);
   auto sk = host_socket();

@@ -112,6 +112,15 @@ Status delete_link(const NetlinkSocket& sk, const std::string& name) {
   return {};
 }
 
+Status delete_link_index(const NetlinkSocket& sk, int ifindex) {
+  LinkPtr l(rtnl_link_alloc());
+  rtnl_link_set_ifindex(l.get(), ifindex);
+  int err = rtnl_link_delete(sk.get(), l.get());
+  if (err < 0 && err != -NLE_NODEV && err != -NLE_OBJ_NOTFOUND)
+    return nl_error("delete link #" + std::to_string(ifindex), err);
+  return {};
+}
+
 Status link_up(const NetlinkSocket& sk, const std::string& name) {
   auto cur = get_link(sk, name);
   if (!cur) return cur.take_error().wrap("set link up");

@@ -35,6 +35,8 @@ engine::base::Result<int> link_index(const NetlinkSocket& sk, const std::string&
 engine::base::Status create_bridge(const NetlinkSocket& sk, const std::string& name);
 /// Deletes a link by name; a missing link is success.
 engine::base::Status delete_link(const NetlinkSocket& sk, const std::string& name);
+/// Deletes a link by ifindex; a missing link is success.
+engine::base::Status delete_link_index(const NetlinkSocket& sk, int ifindex);
 /// Brings a link up.
 engine::base::Status link_up(const NetlinkSocket& sk, const std::string& name);
 /// Adds ip/prefix to a link.

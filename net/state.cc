@@ -23,11 +23,15 @@ json to_json(const NetworkRecord& r) {
   for (const auto& [cid, e] : r.endpoints)
     eps[cid] = {{"info", json(e.info)}, {"netns_path", e.netns_path}, {"host_veth", e.host_veth},
                 {"default_route", e.default_route}};
+  json draining = json::array();
+  for (const auto& d : r.draining)
+    draining.push_back({{"container_id", d.container_id}, {"host_veth", d.host_veth}, {"ipv4", d.ipv4},
+                        {"ifindex", d.ifindex}});
   return {{"id", s.id}, {"name", s.name}, {"driver", s.driver}, {"subnet", s.subnet}, {"gateway", s.gateway},
           {"ip_range", s.ip_range}, {"internal", s.internal}, {"enable_ipv6", s.enable_ipv6},
           {"attachable", s.attachable}, {"labels", s.labels}, {"options", s.options},
           {"bridge", r.info.bridge}, {"created_ns", r.info.created_ns}, {"ipam_cursor", r.ipam_cursor},
-          {"endpoints", eps}};
+          {"endpoints", eps}, {"draining", draining}};
 }
 
 NetworkRecord network_from(const json& j) {
@@ -55,6 +59,14 @@ NetworkRecord network_from(const json& j) {
     er.host_veth = e.value("host_veth", "");
     er.default_route = e.value("default_route", true);
     r.endpoints[cid] = std::move(er);
+  }
+  for (const auto& d : j.value("draining", json::array())) {
+    DrainingLink dl;
+    dl.container_id = d.value("container_id", "");
+    dl.host_veth = d.value("host_veth", "");
+    dl.ipv4 = d.value("ipv4", "");
+    dl.ifindex = d.value("ifindex", 0);
+    r.draining.push_back(std::move(dl));
   }
   return r;
 }

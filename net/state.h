@@ -18,11 +18,20 @@ struct EndpointRecord {
   bool default_route = true;
 };
 
-/// A network as persisted: NetworkInfo (without endpoints), IPAM cursor, endpoints by container id.
+/// The host end of an exited container's veth pair, being deleted in the background: its
+/// address stays taken until the link is gone.
+struct DrainingLink {
+  std::string container_id, host_veth, ipv4;
+  int ifindex = 0;
+};
+
+/// A network as persisted: NetworkInfo (without endpoints), IPAM cursor, endpoints by
+/// container id, links of detached endpoints not yet deleted.
 struct NetworkRecord {
   engine::NetworkInfo info;
   uint32_t ipam_cursor = 0;
   std::map<std::string, EndpointRecord> endpoints;
+  std::vector<DrainingLink> draining;
 };
 
 /// One published port (host_port_end/container_port_end are 0: ranges are stored expanded).

@@ -25,6 +25,9 @@ engine::base::Status make_cgroup_path(const std::string& hierarchy, const std::s
 /// Removes the leaves, then the parents we made while they are empty (shared parents stay).
 engine::base::Status remove_cgroup_paths(const std::vector<std::string>& leaves,
                                          const std::vector<std::string>& made_parents);
+/// Opens each v1 leaf's `tasks` for writing and the cgroup2 leaf directory ("" = none).
+engine::base::Result<JoinHandles> open_join_handles(const std::vector<std::string>& v1_leaves,
+                                                    const std::string& v2_leaf);
 /// Sends sig to every pid (ESRCH ignored).
 engine::base::Status signal_pids(const std::vector<pid_t>& pids, int sig);
 /// Polls read_procs(dir) until it is empty (up to a few seconds).

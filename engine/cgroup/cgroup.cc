@@ -1,5 +1,6 @@
 #include "engine/cgroup/cgroup.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -100,6 +101,29 @@ Status validate(const Resources& r, const std::string& available) {
     if (!mems) return mems.take_error();
   }
   return {};
+}
+
+Status join_self(const JoinHandles& h) {
+  Status st;
+  for (const engine::base::UniqueFd& fd : h.v1_tasks)
+    if (st.ok() && ::write(fd.get(), "0", 1) != 1) st = engine::base::sys_error("join cgroup (write 0 to tasks)");
+  for (const engine::base::UniqueFd& fd : h.v1_tasks) ::close(fd.get());
+  if (h.v2_dir) ::close(h.v2_dir.get());
+  return st;
+}
+
+Result<JoinHandles> open_join_handles(const std::vector<std::string>& v1_leaves, const std::string& v2_leaf) {
+  JoinHandles h;
+  for (const std::string& leaf : v1_leaves) {
+    engine::base::UniqueFd fd(::open((leaf + "/tasks").c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) return engine::base::sys_error("open " + leaf + "/tasks");
+    h.v1_tasks.push_back(std::move(fd));
+  }
+  if (!v2_leaf.empty()) {
+    h.v2_dir.reset(::open(v2_leaf.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!h.v2_dir) return engine::base::sys_error("open " + v2_leaf);
+  }
+  return h;
 }
 
 Result<std::unique_ptr<Manager>> Manager::create(const std::string& rel_path, const Resources& r,

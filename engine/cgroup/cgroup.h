@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/base/error.h"
+#include "engine/base/unique_fd.h"
 
 namespace engine::cgroup {
 
@@ -74,6 +75,21 @@ struct Stats {
 /// naming it. available_cpus is the host's cpu list ("0-3"), empty to skip that check.
 engine::base::Status validate(const Resources& r, const std::string& available_cpus = {});
 
+/// How a new process enters a cgroup without waiting for the kernel: a cgroup.procs write by
+/// another process takes the global threadgroup lock, which waits for an RCU grace period
+/// (5-50 ms). Instead clone3(CLONE_INTO_CGROUP, v2_dir) starts the child in the cgroup2 leaf,
+/// and the (single-threaded) child writes "0" to each v1 `tasks` file: moving only its own
+/// thread takes no global lock.
+struct JoinHandles {
+  engine::base::UniqueFd v2_dir;                ///< cgroup2 leaf directory (v2, or hybrid's unified); -1 = none
+  std::vector<engine::base::UniqueFd> v1_tasks;  ///< each v1 leaf's `tasks`, opened for writing
+};
+
+/// In the child, before it runs anything else: moves the calling thread into every v1 leaf of
+/// h, then closes the child's copies of h's descriptors (none may reach the container).
+/// Allocates nothing on success (safe between clone and exec).
+engine::base::Status join_self(const JoinHandles& h);
+
 /// One container's cgroup across all hierarchies. rel_path like "berth/<container-id>".
 class Manager {
  public:
@@ -86,6 +102,8 @@ class Manager {
                                                              const std::string& root = "/sys/fs/cgroup");
   /// Moves pid into this cgroup in every hierarchy.
   virtual engine::base::Status add_process(pid_t pid) = 0;
+  /// Opens what a child needs to be born into this cgroup (see JoinHandles).
+  virtual engine::base::Result<JoinHandles> join_handles() = 0;
   /// Rewrites the limits (validated first).
   virtual engine::base::Status update(const Resources& r) = 0;
   /// Freezes every task and waits until the kernel reports FROZEN.

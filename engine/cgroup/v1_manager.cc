@@ -67,6 +67,11 @@ class V1Manager final : public Manager {
     return {};
   }
 
+  Result<JoinHandles> join_handles() override {
+    std::vector<std::string> v1(leaves_.begin(), leaves_.end() - (hybrid_ ? 1 : 0));
+    return open_join_handles(v1, hybrid_ ? leaves_.back() : std::string());
+  }
+
   Status update(const Resources& r) override {
     BERTH_TRY(validate(r));
     if (r.memory_limit || r.memory_swap || r.memory_reservation) {

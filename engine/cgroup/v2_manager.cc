@@ -58,6 +58,8 @@ class V2Manager final : public Manager {
 
   Status add_process(pid_t pid) override { return write_value(dir_, "cgroup.procs", std::to_string(pid)); }
 
+  Result<JoinHandles> join_handles() override { return open_join_handles({}, dir_); }
+
   Status update(const Resources& r) override {
     BERTH_TRY(validate(r));
     if (r.memory_limit || r.memory_swap || r.memory_reservation) {

@@ -50,7 +50,8 @@ void Manager::Impl::teardown_network(Container& c) {
   if (!c.ports.empty()) (void)d.network->unpublish(c.id);
   for (auto& [name, n] : c.networks) {
     if (n.endpoint) {
-      if (auto st = d.network->detach(c.id, n.endpoint->network_id); !st)
+      // The container has exited: its veth goes in the background (remove_entry waits for it).
+      if (auto st = d.network->detach_exited(c.id, n.endpoint->network_id); !st)
         log_warn("container " + c.id.substr(0, 12) + ": detach " + name + ": " + st.error().str());
       n.endpoint.reset();
     }
@@ -424,6 +425,9 @@ Status Manager::Impl::remove_entry(const std::shared_ptr<Entry>& e, bool volumes
     emit(c, "destroy");
     cv.notify_all();
   }
+  // Its veth pairs are being deleted in the background (`run --rm` does not wait for that);
+  // an explicit removal returns once they are gone.
+  if (d.network) d.network->wait_released(c.id);
   if (volumes && d.volumes) {
     for (const auto& m : c.mounts) {
       if (m.type != "volume") continue;

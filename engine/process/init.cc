@@ -63,6 +63,8 @@ Status setup_stdio(const InitConfig& cfg) {
 Status setup(const InitConfig& cfg) {
   const runtime::ContainerSpec& spec = *cfg.spec;
   BERTH_TRY(cfg.channel->expect(SyncKind::Go));
+  // In the cgroup before anything else runs (cgroup2 already: we were cloned into it).
+  if (cfg.cgroup) BERTH_TRY(cgroup::join_self(*cfg.cgroup));
   if (cfg.new_user_ns) {
     if (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0) return sys_error("become root in user namespace");
   }
@@ -83,9 +85,10 @@ Status setup(const InitConfig& cfg) {
     BERTH_TRY(write_proc("/proc/self/oom_score_adj", std::to_string(*spec.process.oom_score_adj)));
   BERTH_TRY(apply_rlimits(cfg.security));
   BERTH_TRY(setup_stdio(cfg));
-  // The shim joins us to the cgroup while we set up; a cgroup namespace must be rooted there.
+  // A cgroup namespace must be rooted at the cgroup: without CLONE_INTO_CGROUP the shim joins
+  // us while we set up, and says so.
   if (cfg.new_cgroup_ns) {
-    BERTH_TRY(cfg.channel->expect(SyncKind::Joined));
+    if (cfg.shim_joins_cgroup) BERTH_TRY(cfg.channel->expect(SyncKind::Joined));
     if (::unshare(CLONE_NEWCGROUP) != 0) return sys_error("unshare cgroup namespace");
   }
   return {};

@@ -2,9 +2,9 @@
 /// The container init: the code that runs in the cloned child, inside the new namespaces,
 /// between clone and execve. Everything it needs is prepared by berth-shim beforehand
 /// (InitConfig), so the init only applies it:
-///   Go -> join namespaces -> rootfs -> hostname, sysctls -> masks -> rlimits -> stdio ->
-///   [Joined -> unshare cgroup ns] -> Ready -> (Start) -> user, capabilities, cwd, lookup,
-///   seccomp -> execve.
+///   Go -> join cgroup (v1 tasks) -> join namespaces -> rootfs -> hostname, sysctls -> masks ->
+///   rlimits -> stdio -> [Joined, if the shim joins us ->] unshare cgroup ns -> Ready -> (Start)
+///   -> user, capabilities, cwd, lookup, seccomp -> execve.
 /// Any failure is sent back over the sync channel and the init exits.
 #include <sys/types.h>
 
@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/cgroup/cgroup.h"
 #include "engine/process/security.h"
 #include "engine/process/sync.h"
 #include "engine/process/user.h"
@@ -28,7 +29,9 @@ struct InitConfig {
   const SyncChannel* channel = nullptr;        ///< the init's end
   int stdio[3] = {-1, -1, -1};                 ///< become fds 0, 1, 2
   bool terminal = false;                       ///< stdio is a pty slave: setsid + TIOCSCTTY
-  bool new_cgroup_ns = false;                  ///< unshare(CLONE_NEWCGROUP) once the shim says Joined
+  bool new_cgroup_ns = false;                  ///< unshare(CLONE_NEWCGROUP) once in the cgroup
+  const cgroup::JoinHandles* cgroup = nullptr;  ///< joined by the init itself first (nullptr = none)
+  bool shim_joins_cgroup = false;              ///< the shim writes cgroup.procs and says Joined
   bool new_user_ns = false;
   std::vector<std::pair<int, std::string>> joins;  ///< (CLONE_NEW* type, ns path) to setns, pid excluded
   std::vector<std::string> argv, envp;         ///< prepared argv/env (env includes PATH and HOME)

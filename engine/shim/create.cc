@@ -236,8 +236,13 @@ Status create_and_monitor(Prepared& p, const std::string& bundle, int report_fd)
   for (int i = 0; i < 3; ++i) p.init.stdio[i] = io->child[i].get();
   p.init.spec = &p.spec;
   p.init.channel = &chans->second;
-  auto pid = sys::clone_process(p.clone_flags);
+  // Born in its cgroup: no cgroup.procs write (each waits for an RCU grace period) is left
+  // for the shim, unless the kernel lacks CLONE_INTO_CGROUP.
+  bool shim_joins = false;
+  p.init.cgroup = cg->join_handles();
+  auto pid = cg->clone_child(p.clone_flags, &shim_joins);
   if (!pid) return pid.take_error();
+  p.init.shim_joins_cgroup = shim_joins;
   if (*pid == 0) {
     chans->first.close();
     ::close(report_fd);
@@ -255,12 +260,16 @@ Status create_and_monitor(Prepared& p, const std::string& bundle, int report_fd)
   if (p.init.new_user_ns) BERTH_TRY(write_id_maps(*pid, p.spec));
   BERTH_TRY(chans->first.send(process::SyncKind::Go));
   trace("go sent");
-  // Joining the cgroup waits for an RCU grace period (cgroup.procs writes take a percpu rwsem),
-  // so it overlaps the init's mount setup. It is done before Ready, so the process is in its
-  // cgroup before it can fork or exec; an init that unshares a cgroup namespace waits for Joined.
-  Status joined = cg->add(*pid);
-  if (joined && p.init.new_cgroup_ns) joined = chans->first.send(process::SyncKind::Joined);
-  trace("cgroup joined");
+  // Fallback: joining the cgroup for the init waits for an RCU grace period (cgroup.procs
+  // writes take a percpu rwsem), so it overlaps the init's mount setup. It is done before
+  // Ready, so the process is in its cgroup before it can fork or exec; an init that unshares
+  // a cgroup namespace waits for Joined.
+  Status joined;
+  if (shim_joins) {
+    joined = cg->add(*pid);
+    if (joined && p.init.new_cgroup_ns) joined = chans->first.send(process::SyncKind::Joined);
+    trace("cgroup joined");
+  }
   if (!joined) {
     // An init that failed meanwhile said why first: that is the error to report.
     pollfd pf{chans->first.fd(), POLLIN, 0};

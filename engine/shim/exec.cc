@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "engine/base/fs.h"
@@ -39,10 +40,21 @@ bool same_ns(const std::string& a, const std::string& b) {
   return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
 }
 
-Status join_container(int pid, const runtime::ContainerSpec& spec) {
+/// How the exec'd process gets into the container's cgroup.
+struct CgroupEntry {
+  ContainerCgroup cg;
+  bool helper_joined = false;    ///< the helper joined it (user namespace: the old, slow way)
+  base::UniqueFd cgroup_ns;      ///< entered by the child after joining (-1 = none)
+};
+
+/// Enters the container's namespaces. Without a user namespace the cgroup namespace is left to
+/// the child, which is cloned into the cgroup first (clone3 checks the cgroup against the
+/// caller's cgroup namespace); with one, the helper joins the cgroup before entering anything.
+base::Result<CgroupEntry> join_container(int pid, const runtime::ContainerSpec& spec) {
+  CgroupEntry entry;
   auto cg = ContainerCgroup::open(spec.cgroup);
   if (!cg) return cg.take_error();
-  BERTH_TRY(cg->add(::getpid()));
+  entry.cg = std::move(*cg);
   // user first (its privileges apply to the rest), mnt last (paths above are host paths).
   static const std::pair<const char*, int> order[] = {{"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC},
                                                       {"uts", CLONE_NEWUTS},   {"net", CLONE_NEWNET},
@@ -56,8 +68,25 @@ Status join_container(int pid, const runtime::ContainerSpec& spec) {
     if (!fd) return base::sys_error("open " + path);
     fds.emplace_back(std::move(fd), type);
   }
-  for (auto& [fd, type] : fds)
+  entry.helper_joined = std::any_of(fds.begin(), fds.end(), [](const auto& f) { return f.second == CLONE_NEWUSER; });
+  if (entry.helper_joined) BERTH_TRY(entry.cg.add(::getpid()));
+  for (auto& [fd, type] : fds) {
+    if (type == CLONE_NEWCGROUP && !entry.helper_joined) {
+      entry.cgroup_ns = std::move(fd);
+      continue;
+    }
     if (::setns(fd.get(), type) != 0) return base::sys_error("setns " + std::to_string(type));
+  }
+  return entry;
+}
+
+/// In the child: into the cgroup (unless the helper is in it already), then its namespace.
+Status enter_cgroup(CgroupEntry& entry, bool shim_joins) {
+  if (!entry.helper_joined) {
+    if (shim_joins) BERTH_TRY(entry.cg.add(::getpid()));
+    else if (const cgroup::JoinHandles* h = entry.cg.join_handles()) BERTH_TRY(cgroup::join_self(*h));
+  }
+  if (entry.cgroup_ns && ::setns(entry.cgroup_ns.get(), CLONE_NEWCGROUP) != 0) return base::sys_error("setns cgroup");
   return {};
 }
 
@@ -123,8 +152,8 @@ int run_exec(const std::string& bundle, int pid, const std::string& spec_json, i
   if (ex.privileged) sec_spec.privileged = true;
   auto sec = process::prepare_security(sec_spec, bundle.substr(0, bundle.rfind('/')) + "/.cache");
   if (!sec) die(error_fd, sec.error(), 126);
-  Status st = join_container(pid, *spec);
-  if (!st) die(error_fd, st.error().wrap("exec in container " + spec->id), 126);
+  auto entry = join_container(pid, *spec);
+  if (!entry) die(error_fd, entry.error().wrap("exec in container " + spec->id), 126);
   // A terminal of the container's own devpts, relayed to the host pty we were given.
   ContainerPty pty;  // both ends stay closed (-1) without a terminal
   if (ex.tty) {
@@ -132,9 +161,14 @@ int run_exec(const std::string& bundle, int pid, const std::string& spec_json, i
     if (!opened) die(error_fd, opened.error(), 126);
     pty = std::move(*opened);
   }
-  pid_t child = ::fork();
-  if (child < 0) die(error_fd, base::sys_error("fork"), 126);
+  // Born in the container's cgroup (cgroup2 leaf by clone3, v1 by its own `tasks` writes):
+  // a cgroup.procs write of the helper's pid waited for an RCU grace period on every exec.
+  bool shim_joins = false;
+  auto cloned = entry->helper_joined ? sys::clone_process(0) : entry->cg.clone_child(0, &shim_joins);
+  if (!cloned) die(error_fd, cloned.error(), 126);
+  pid_t child = *cloned;
   if (child == 0) {
+    if (Status in = enter_cgroup(*entry, shim_joins); !in) die(error_fd, in.error().wrap("exec in container " + spec->id), 126);
     if (ex.tty) {
       for (int fd = 0; fd < 3; ++fd)
         if (::dup2(pty.slave.get(), fd) < 0) die(error_fd, base::sys_error("dup2 pty"), 126);

@@ -26,6 +26,7 @@ TEST_CASE("state: networks and endpoints round-trip through JSON files") {
   e.netns_path = "/run/berth/netns/c1";
   e.default_route = false;
   r.endpoints["c1"] = e;
+  r.draining.push_back(net::DrainingLink{"c0", "vb5566778899", "10.5.0.2", 77});
   REQUIRE(net::save_network(dir.path(), r).ok());
   auto all = net::load_networks(dir.path());
   REQUIRE(all.count("abc123") == 1);
@@ -39,6 +40,11 @@ TEST_CASE("state: networks and endpoints round-trip through JSON files") {
   CHECK(got.endpoints.at("c1").info.dns_names == std::vector<std::string>{"web", "alias"});
   CHECK(got.endpoints.at("c1").host_veth == "vb0011223344");
   CHECK_FALSE(got.endpoints.at("c1").default_route);
+  REQUIRE(got.draining.size() == 1);
+  CHECK(got.draining[0].container_id == "c0");
+  CHECK(got.draining[0].host_veth == "vb5566778899");
+  CHECK(got.draining[0].ipv4 == "10.5.0.2");
+  CHECK(got.draining[0].ifindex == 77);
   REQUIRE(net::delete_network_file(dir.path(), "abc123").ok());
   CHECK(net::load_networks(dir.path()).empty());
 }

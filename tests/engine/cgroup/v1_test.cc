@@ -228,6 +228,17 @@ TEST_CASE("cgroup hybrid: joins the unified hierarchy as well") {
   REQUIRE((*m)->add_process(77));
   CHECK(slurp(root / "unified/berth/c9/cgroup.procs") == "77");
   CHECK(slurp(root / "memory/berth/c9/cgroup.procs") == "77");
+  // Joining at birth: the unified leaf is a directory for clone3, the v1 leaves' tasks files
+  // get "0" (the calling thread) from the child itself.
+  auto h = (*m)->join_handles();
+  REQUIRE_MESSAGE(h, h.error().str());
+  CHECK(h->v2_dir.valid());
+  CHECK(h->v1_tasks.size() == (*m)->paths().size() - 1);
+  REQUIRE(engine::cgroup::join_self(*h));
+  CHECK(slurp(root / "memory/berth/c9/tasks") == "0");
+  CHECK(slurp(root / "pids/berth/c9/tasks") == "0");
+  h->v2_dir.release();  // join_self closed them (as the child's copies)
+  for (auto& fd : h->v1_tasks) fd.release();
 }
 
 TEST_CASE("cgroup v1: kill_all freezes, signals every listed task, and restores the freezer state") {

@@ -185,6 +185,32 @@ TEST_CASE("net: after removal nothing is left") {
   CHECK(dns->name_count() == 0);
 }
 
+TEST_CASE("net: an exited container's veth goes in the background and its address only with it") {
+  Env env;
+  auto n = env.network("drain");
+  std::string a = test::unique_name("a"), b = test::unique_name("b");
+  env.netns(a);
+  env.netns(b);
+  auto ea = env.attach(a, n, {"old"});
+  std::string veth_a = net::host_veth_name(a, n.spec.id), veth_b = net::host_veth_name(b, n.spec.id);
+  REQUIRE(link_exists(veth_a));
+  REQUIRE(env.net->detach_exited(a, n.spec.id).ok());
+  CHECK(env.net->inspect_network(n.spec.id)->endpoints.empty());
+  CHECK(env.dns->name_count() == 0);
+  // Its address, taken at once by a static attach: the old veth is gone by the time it returns.
+  auto eb = env.attach(b, n, {"new"}, ea.ipv4);
+  CHECK(eb.ipv4 == ea.ipv4);
+  CHECK_FALSE(link_exists(veth_a));
+  // A restart right after the exit gets the same veth name again.
+  REQUIRE(env.net->detach_exited(b, n.spec.id).ok());
+  env.attach(b, n, {"new"});
+  CHECK(link_exists(veth_b));
+  REQUIRE(env.net->detach_exited(b, n.spec.id).ok());
+  env.net->wait_released(b);
+  CHECK_FALSE(link_exists(veth_b));
+  CHECK(env.net->remove_network(n.spec.id).ok());
+}
+
 TEST_CASE("net: concurrent attaches get distinct addresses and all resolve") {
   Env env;
   auto n = env.network("par");

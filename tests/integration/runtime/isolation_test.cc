@@ -204,6 +204,18 @@ TEST_CASE("runtime: user namespace maps container root to an unprivileged host u
   CHECK(st.exit_code == 0);
   CHECK(f.log_text(s) == "0\n 0 200000 65536\n");
   CHECK(f.log_text(s, "stderr").find("Permission denied") != std::string::npos);
+  // An exec joins the cgroup before the user namespace (inside it, the join would be refused).
+  auto live = f.spec({"/bin/sleep", "1000"});
+  live.namespaces.push_back({"user", ""});
+  live.uid_map = s.uid_map;
+  live.gid_map = s.gid_map;
+  f.run(live);
+  engine::runtime::ExecSpec ex;
+  ex.args = {"/bin/sh", "-c", "id -u; cat /proc/self/uid_map | tr -s ' '"};
+  auto r = f.rt().exec(live.id, ex);
+  REQUIRE_MESSAGE(r.ok(), r.error().str());
+  CHECK(r->exit_code == 0);
+  CHECK(r->out == "0\n 0 200000 65536\n");
 }
 
 TEST_CASE("runtime: mount targets cannot escape the root through an image's symlinks") {
