@@ -532,6 +532,9 @@ Status Manager::stop(const std::string& ref, std::optional<int> timeout_s, const
   }
   BERTH_TRY(impl_->stop_entry(*e, timeout_s, signal, true));
   if (!was_running) return make_error(Code::FailedPrecondition, "container already stopped");
+  // As with docker stop, the container's network is gone when stop returns (its veths are
+  // deleted in the background after the exit).
+  if (impl_->d.network) impl_->d.network->wait_released((*e)->c.id);
   return {};
 }
 
