@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 runs=${RUNS:-3}
 sizes=${SIZES:-"1 10 50"}
 bin=${BERTH_BIN:-$PWD/build/bin}
-. bench/compose/daemon.sh
+. bench/private_berthd.sh
 
 gen() {  # gen N FILE: N independent services
   { echo "services:"; for i in $(seq "$1"); do

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${N:-50}
 bin=${BERTH_BIN:-$PWD/build/bin}
-. bench/compose/daemon.sh
+. bench/private_berthd.sh
 {
   echo "services:"
   for i in $(seq "$n"); do

@@ -10,33 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-5}
 secs=${2:-5}
-bin=build/bin
-tmp=$(mktemp -d /tmp/berth-listbench-XXXXXX)
-tag="bl$$"
+bin=${BERTH_BIN:-build/bin}
 peer_ids=()
-cleanup() {
+bench_cleanup() {
   for id in "${peer_ids[@]}"; do curl -s --unix-socket "$peer_sock" -X DELETE "http://x/containers/$id?force=1" >/dev/null || true; done
-  for id in $(curl -s --unix-socket "$tmp/b.sock" "http://x/containers/json?all=1" 2>/dev/null | grep -o '"Id":"[0-9a-f]*"' | cut -d'"' -f4); do
-    curl -s --unix-socket "$tmp/b.sock" -X DELETE "http://x/containers/$id?force=1" >/dev/null || true
-  done
-  [ -f "$tmp/root/berthd.pid" ] && kill "$(cat "$tmp/root/berthd.pid")" 2>/dev/null || true
-  sleep 0.5
-  ip link del "$tag" 2>/dev/null || true
-  nft delete table ip "$tag" 2>/dev/null || true
-  rm -rf "$tmp"
 }
-trap cleanup EXIT
-
-$bin/berthd --root "$tmp/root" --host "unix://$tmp/b.sock" --exec-root "$tmp/run" --bridge "$tag" --nft-table "$tag" \
-  >"$tmp/berthd.log" 2>&1 &
-for _ in $(seq 100); do curl -s --unix-socket "$tmp/b.sock" http://x/_ping >/dev/null 2>&1 && break; sleep 0.05; done
-rootfs="$tmp/rootfs"
-mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/etc" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev"
-cp /bin/busybox "$rootfs/bin/"
-ln -sf busybox "$rootfs/bin/sh"
-tar -C "$rootfs" -cf "$tmp/bb.tar" .
-curl -s --unix-socket "$tmp/b.sock" -X POST --data-binary @"$tmp/bb.tar" \
-  "http://x/images/create?fromSrc=-&repo=busybox&tag=latest" >/dev/null
+. bench/private_berthd.sh
 
 # 100 created containers with a label and an env each (what `ps -a` lists).
 create_100() {

@@ -1,11 +1,13 @@
-# Sourced by the compose benchmarks (from the repository root): starts a berthd of their own
-# (unique bridge, nft table and root under a temporary directory), imports busybox:latest,
-# and removes everything at exit. Uses $bin (the binaries); sets $tmp; BERTHD_ARGS adds
-# daemon flags; LOG=file keeps the daemon's log.
-tmp=$(mktemp -d /tmp/berth-cbench-XXXXXX)
-tag="bc$$"
+# Sourced by the benchmarks (from the repository root): starts a berthd of their own (unique
+# bridge, nft table and root under a temporary directory; socket $tmp/b.sock, exported as
+# BERTH_HOST), imports busybox:latest, and removes everything at exit. Uses $bin (the
+# binaries); sets $tmp; BERTHD_ARGS adds daemon flags; LOG=file keeps the daemon's log; a
+# function bench_cleanup, when the script defines one, runs first at exit.
+tmp=$(mktemp -d /tmp/berth-bench-XXXXXX)
+tag="bb$$"
 export BERTH_HOST="unix://$tmp/b.sock"
 cleanup() {
+  if declare -F bench_cleanup >/dev/null; then bench_cleanup || true; fi
   "$bin/berth" rm -f $("$bin/berth" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
   "$bin/berth" network prune -f >/dev/null 2>&1 || true
   [ -f "$tmp/root/berthd.pid" ] && kill "$(cat "$tmp/root/berthd.pid")" 2>/dev/null || true
