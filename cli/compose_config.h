@@ -18,6 +18,7 @@ struct ComposeConfigFlags {
   std::string hash;             ///< --hash SERVICE ("*" = every service)
   std::string output;           ///< -o FILE
   std::vector<std::string> names;  ///< positional services to print
+  bool exiting = false;  ///< the process exits after the command: leave the results to the kernel
 };
 
 /// Runs `compose config` against the given environment and files; returns the exit code
