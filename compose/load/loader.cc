@@ -152,7 +152,7 @@ class Pipeline {
     if (!text) return text.take_error();
     auto docs = parse_yaml(*text, display(path));
     if (!docs) return docs.take_error();
-    Node root = Node::map(Mark{std::make_shared<const std::string>(display(path)), 1, 1});
+    Node root = Node::map(Mark{file_name(display(path)), 1, 1});
     Diagnostics diags;
     for (Node& d : *docs) {
       if (d.is_null()) continue;

@@ -5,11 +5,22 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <mutex>
+#include <set>
 #include <tuple>
 
 #include "compose/model/parallel.h"
 
 namespace compose::load {
+
+const std::string* file_name(std::string_view name) {
+  static std::mutex lock;
+  static auto* names = new std::set<std::string, std::less<>>;  // never freed: marks may outlive any owner
+  std::lock_guard<std::mutex> hold(lock);
+  auto it = names->find(name);
+  if (it == names->end()) it = names->emplace(name).first;
+  return &*it;
+}
 
 std::string Mark::str() const {
   if (!file) return {};

@@ -12,9 +12,13 @@
 
 namespace compose::load {
 
+/// The one copy of a file name that marks point to; it lives as long as the process (a
+/// loader reads a handful of files, and a mark is copied for every node).
+const std::string* file_name(std::string_view name);
+
 /// Where a node was written: file, 1-based line and column (line 0 = unknown).
 struct Mark {
-  std::shared_ptr<const std::string> file;
+  const std::string* file = nullptr;  ///< from file_name(); nullptr when unknown
   int line = 0;
   int col = 0;
   /// "file:line:col" or "" when unknown.

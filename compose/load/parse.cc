@@ -36,8 +36,8 @@ struct LineShift {
 /// no YAML::Node tree is ever made.
 class Builder : public YAML::EventHandler {
  public:
-  Builder(std::shared_ptr<const std::string> file, const ParseLimits& limits, LineShift shift = {})
-      : file_(std::move(file)), limits_(limits), shift_(shift) {}
+  Builder(const std::string* file, const ParseLimits& limits, LineShift shift = {})
+      : file_(file), limits_(limits), shift_(shift) {}
 
   std::vector<Node> docs;
 
@@ -196,7 +196,7 @@ class Builder : public YAML::EventHandler {
                                          std::to_string(first->key_mark.line) + ")"};
   }
 
-  std::shared_ptr<const std::string> file_;
+  const std::string* file_;
   ParseLimits limits_;
   LineShift shift_;
   std::vector<Frame> stack_;
@@ -231,7 +231,7 @@ struct Half {
   size_t nodes = 0;
 };
 
-Half parse_half(std::string_view text, const std::shared_ptr<const std::string>& name, const ParseLimits& limits,
+Half parse_half(std::string_view text, const std::string* name, const ParseLimits& limits,
                 LineShift shift) noexcept {
   Half out;
   try {
@@ -279,7 +279,7 @@ std::optional<std::vector<Node>> join_halves(Half a, Half b, int split_line, con
 
 /// Parses a big file as two halves on two threads (see split.h); nothing when the file
 /// cannot be split or a half fails.
-std::optional<std::vector<Node>> parse_split(std::string_view text, const std::shared_ptr<const std::string>& name,
+std::optional<std::vector<Node>> parse_split(std::string_view text, const std::string* name,
                                              const ParseLimits& limits) {
   if (!model::can_split() && limits.split_min_bytes > 0) return std::nullopt;
   auto plan = plan_split(text, limits.split_min_bytes);
@@ -302,7 +302,7 @@ std::optional<std::vector<Node>> parse_split(std::string_view text, const std::s
 
 engine::base::Result<std::vector<Node>> parse_yaml(const std::string& text, const std::string& file,
                                                    const ParseLimits& limits) {
-  auto name = std::make_shared<const std::string>(file);
+  const std::string* name = file_name(file);
   if (size_t bad = first_invalid_utf8(text); bad != std::string::npos) {
     int line = 1, col = 1;
     for (size_t i = 0; i < bad; ++i) {
