@@ -1,6 +1,10 @@
 #include "compose/load/interpolate.h"
 
 #include <cctype>
+#include <string>
+#include <vector>
+
+#include "compose/model/parallel.h"
 
 namespace compose::load {
 namespace {
@@ -152,6 +156,33 @@ void walk(Node& n, const Environment& env, Diagnostics& diags, const Trail* trai
 
 }  // namespace
 
-void interpolate_tree(Node& root, const Environment& env, Diagnostics& diags) { walk(root, env, diags, nullptr); }
+void interpolate_tree(Node& root, const Environment& env, Diagnostics& diags) {
+  Node* services = root.is_map() ? root.find("services") : nullptr;
+  if (!services || !services->is_map() || services->entries.size() < 64 || !model::can_split())
+    return walk(root, env, diags, nullptr);
+  // A big project does the second half of its services on a second thread: values are
+  // substituted independently, and diagnostics are sorted when printed.
+  static const std::string kServices = "services";
+  Trail top{nullptr, &kServices, 0};
+  std::vector<Entry>& all = services->entries;
+  auto run = [&](size_t from, size_t to, Diagnostics& d) {
+    for (size_t i = from; i < to; ++i) {
+      Trail t{&top, &all[i].key, 0};
+      walk(all[i].value, env, d, &t);
+    }
+  };
+  Diagnostics second;
+  model::run_both(
+      [&] {
+        for (Entry& e : root.entries) {
+          if (&e.value == services) continue;
+          Trail t{nullptr, &e.key, 0};
+          walk(e.value, env, diags, &t);
+        }
+        run(0, all.size() / 2, diags);
+      },
+      [&] { run(all.size() / 2, all.size(), second); });
+  diags.append(std::move(second));
+}
 
 }  // namespace compose::load

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "compose/load/parse.h"
+#include "compose/model/parallel.h"
 
 namespace compose::load {
 namespace {
@@ -95,6 +96,32 @@ TEST_CASE("interpolate: a plain scalar is retyped after substitution, a quoted o
   Diagnostics diags;
   interpolate_tree((*docs)[0], test_env(), diags);
   CHECK(to_json((*docs)[0]) == nlohmann::json{{"a", 80}, {"b", "80"}});
+}
+
+TEST_CASE("interpolate: a big project split over two threads gives the whole walk's tree and errors") {
+  std::string text = "name: ${FOO}\nservices:\n";
+  for (int i = 0; i < 200; ++i) {
+    std::string n = std::to_string(i);
+    text += "  s" + n + ":\n    image: img${B}" + n + "\n    environment:\n      - A=${N:-1}\n      - B=$$x\n";
+    if (i == 3 || i == 150) text += "    command: ${BAD" + n + "\n";
+    if (i == 199) text += "    user: ${NEED:?must be set}\n";
+  }
+  text += "x-tail: ${EMPTY:-tail}\n";
+  auto split = parse_yaml(text, "big.yaml");
+  auto whole = parse_yaml(text, "big.yaml");
+  REQUIRE_MESSAGE(split.ok(), split.error().message);
+  REQUIRE(whole.ok());
+  Diagnostics split_diags, whole_diags;
+  interpolate_tree((*split)[0], test_env(), split_diags);
+  // Inside one half of a run_both nothing splits again: this is the one-thread walk.
+  model::run_both([&] { interpolate_tree((*whole)[0], test_env(), whole_diags); }, [] {});
+  CHECK(to_json((*split)[0]) == to_json((*whole)[0]));
+  CHECK(split_diags.str() == whole_diags.str());
+  CHECK(split_diags.str().find("services.s150.command") != std::string::npos);
+  CHECK(split_diags.str().find("services.s199.user: required variable NEED is missing a value: must be set") !=
+        std::string::npos);
+  CHECK(to_json((*split)[0])["x-tail"] == "tail");
+  CHECK(to_json((*split)[0])["services"]["s120"]["image"] == "imgbee120");
 }
 
 }  // namespace compose::load
