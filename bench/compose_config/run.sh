@@ -8,7 +8,7 @@
 #   CALLGRIND=1 also counts instructions (valgrind, independent of the load): the whole
 #   process and its main thread, which waits for the helper thread of each two-way split,
 #   so "main" is the critical path the wall time follows on an idle machine.
-# Build first: ninja -C build compose-config-tool. Installs docker-compose here if missing.
+# Build first: ninja -C build compose-config-tool berth (the berth row is left out when bin/berth is missing). Installs docker-compose here if missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-1000}
@@ -30,6 +30,9 @@ inproc=$("$tool" --time 20 -f compose.yaml 2>&1 >/dev/null | sed -n 's/load_proj
 
 cmds=(-n "no-op (true)" "true")
 [ -n "${BASE_TOOL:-}" ] && cmds+=(-n "berth before ($BASE_TOOL)" "$BASE_TOOL -f compose.yaml config")
+# The berth CLI itself (same loader; it also builds the command tree of every verb at start-up).
+berth="$(dirname "$tool")/berth"
+[ -x "$berth" ] && cmds+=(-n "berth compose config (the berth binary)" "$berth compose -f compose.yaml config")
 cmds+=(-n "berth compose config" "$tool -f compose.yaml config"
        -n "berth compose config --format json" "$tool -f compose.yaml config --format json"
        -n "berth compose config -q" "$tool -f compose.yaml config -q")
