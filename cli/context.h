@@ -61,7 +61,10 @@ void register_volume_commands(CLI::App& app, Context& ctx);
 void register_image_commands(CLI::App& app, Context& ctx);
 /// build (build_commands.cc).
 void register_build_commands(CLI::App& app, Context& ctx);
+/// run, create, start, stop, ..., ps, logs, exec, inspect, top, port: added to app (or a group).
 void register_container_commands(CLI::App& app, Context& ctx);
+/// container VERB: the container verbs again, ls/list for ps, and prune (container_group.cc).
+void register_container_group(CLI::App& app, Context& ctx);
 void register_network_commands(CLI::App& app, Context& ctx);
 /// Engine verbs that later issues fill in; each prints a clear "not implemented yet" error.
 void register_pending_commands(CLI::App& app, Context& ctx);

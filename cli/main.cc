@@ -34,6 +34,7 @@ const Part kParts[] = {
     {cli::register_container_commands,
      {"run", "create", "start", "stop", "restart", "kill", "rm", "pause", "unpause", "wait", "rename", "ps", "logs",
       "exec", "inspect", "top", "port"}},
+    {cli::register_container_group, {"container"}},
     {cli::register_network_commands, {"network", "events"}},
     {cli::register_volume_commands, {"volume"}},
     {cli::register_image_commands,
@@ -96,12 +97,15 @@ int main(int argc, char** argv) {
   add_commands(app, ctx, verb_at < args.size() ? args[verb_at] : std::string());
   one_value_per_flag(app);
 
-  // run/create/exec: the container's command line is not ours to parse.
+  // run/create/exec (also as container run|create|exec): the container's command line is
+  // not ours to parse.
   if (verb_at < args.size()) {
     size_t i = verb_at;
-    const std::string& a = args[i];
+    CLI::App* parent = &app;
+    if (args[i] == "container" && i + 1 < args.size()) parent = app.get_subcommand(args[i++]);
+    const std::string a = args[i];
     if (a == "run" || a == "create" || a == "exec") {
-      CLI::App* sub = app.get_subcommand(a);
+      CLI::App* sub = parent->get_subcommand(a);
       size_t cut = cli::first_positional(*sub, args, i + 1);
       ctx.command_tail.assign(args.begin() + long(cut), args.end());
       args.resize(cut);

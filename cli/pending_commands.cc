@@ -55,7 +55,6 @@ struct Group {
 
 const std::vector<Group>& groups() {
   static const std::vector<Group> g = {
-      {"container", "Manage containers", {{"ls", "List containers"}, {"prune", "Remove all stopped containers"}}},
       {"image", "Manage images",
        {{"ls", "List images"}, {"inspect", "Display detailed information on one or more images"},
         {"history", "Show the history of an image"}, {"prune", "Remove unused images"}}},

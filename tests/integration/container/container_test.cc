@@ -75,6 +75,26 @@ TEST_CASE("container: a missing command fails with 127 and names the executable"
   CHECK(missing_image.err.find("No such image: nosuchimage:1") != std::string::npos);
 }
 
+TEST_CASE("container: the management verbs - container run, ls, exec, rm and prune") {
+  DaemonFixture d;
+  d.import_busybox();
+  // The container's own arguments (-c, -n) stay the container's, as with plain run/exec.
+  auto done = d.berth({"container", "run", "--name", "done1", "busybox", "sh", "-c", "echo hi; exit 2"});
+  CHECK(done.exit_code == 2);
+  CHECK(done.out == "hi\n");
+  std::string done_id = inspect(d, "done1")["Id"];
+  REQUIRE(d.berth({"container", "run", "-d", "--name", "live", "busybox", "sleep", "30"}).exit_code == 0);
+  CHECK(d.berth({"container", "ls", "-a", "--format", "{{.Names}}"}).out == "live\ndone1\n");
+  CHECK(d.berth({"container", "list", "--format", "{{.Names}}"}).out == "live\n");
+  CHECK(d.berth({"container", "exec", "live", "echo", "-n", "x"}).out == "x");
+  auto pruned = d.berth({"container", "prune", "-f"});
+  CHECK(pruned.exit_code == 0);
+  CHECK(pruned.out.find("Deleted Containers:\n" + done_id + "\n") != std::string::npos);
+  CHECK(d.berth({"container", "ls", "-aq"}).out == d.berth({"ps", "-q"}).out);
+  CHECK(d.berth({"container", "rm", "-f", "live"}).exit_code == 0);
+  CHECK(trimmed(d.berth({"ps", "-aq"}).out).empty());
+}
+
 TEST_CASE("container: detached lifecycle with ps, logs, exec, stop and rm leaves nothing behind") {
   DaemonFixture d;
   d.import_busybox();
