@@ -41,23 +41,16 @@ class KeyWalker {
   /// Walks doc under schema s (start with the root schema and depth 0).
   void walk(const json& s, Value doc, int depth) {
     if (depth > 64 || (stop_ && !out.empty())) return;
-    const json* schema = resolve(s);
-    if (!schema || !schema->is_object()) return;
-    bool object = Access::is_object(doc);
-    if (!object && !Access::is_array(doc)) return;
-    schema = branch(*schema, object ? "object" : "array");
-    if (!schema) return;
-    if (!object) {
-      auto items = schema->find("items");
-      if (items == schema->end() || !items->is_object()) return;
+    const Rules& r = rules(s);
+    if (Access::is_object(doc)) {
+      if (r.object) check_object(r, doc, depth);
+    } else if (Access::is_array(doc) && r.items) {
       Access::items(doc, [&](size_t i, Value item) {
         path_.push_back(Step{nullptr, i});
-        walk(*items, item, depth + 1);
+        walk(*r.items, item, depth + 1);
         path_.pop_back();
       });
-      return;
     }
-    check_object(*schema, doc, depth);
   }
 
  private:
@@ -66,6 +59,43 @@ class KeyWalker {
     const std::string* key;
     size_t index;
   };
+
+  /// What a schema node asks of a mapping or a sequence, looked up once per node.
+  struct Rules {
+    bool object = false;            ///< a mapping is walked
+    const json* props = nullptr;    ///< "properties" (an object) or null
+    const json* patterns = nullptr; ///< "patternProperties" or null
+    const json* extra = nullptr;    ///< "additionalProperties" when it is a schema
+    bool closed = false;            ///< "additionalProperties": false
+    const json* items = nullptr;    ///< a sequence's "items" (an object) or null: not walked
+  };
+
+  const Rules& rules(const json& s) {
+    auto [it, fresh] = rules_.try_emplace(&s);
+    if (fresh) it->second = make_rules(s);
+    return it->second;
+  }
+
+  Rules make_rules(const json& s) {
+    Rules r;
+    const json* schema = resolve(s);
+    if (!schema || !schema->is_object()) return r;
+    if (const json* o = branch(*schema, "object")) {
+      r.object = true;
+      auto props = o->find("properties");
+      if (props != o->end() && props->is_object()) r.props = &*props;
+      auto patterns = o->find("patternProperties");
+      if (patterns != o->end()) r.patterns = &*patterns;
+      auto extra = o->find("additionalProperties");
+      if (extra != o->end() && extra->is_object()) r.extra = &*extra;
+      r.closed = extra != o->end() && extra->is_boolean() && !extra->template get<bool>();
+    }
+    if (const json* a = branch(*schema, "array")) {
+      auto items = a->find("items");
+      if (items != a->end() && items->is_object()) r.items = &*items;
+    }
+    return r;
+  }
 
   /// Follows "$ref": "#/definitions/<name>" (memoized per schema node).
   const json* resolve(const json& s) {
@@ -131,23 +161,18 @@ class KeyWalker {
     return false;
   }
 
-  void check_object(const json& s, Value doc, int depth) {
-    auto props = s.find("properties");
-    auto patterns = s.find("patternProperties");
-    auto extra = s.find("additionalProperties");
-    bool has_props = props != s.end() && props->is_object();
-    bool closed = extra != s.end() && extra->is_boolean() && !extra->template get<bool>();
+  void check_object(const Rules& r, Value doc, int depth) {
     Access::members(doc, [&](const std::string& key, Value value) {
       if (stop_ && !out.empty()) return;
       path_.push_back(Step{&key, 0});
-      auto prop = has_props ? props->find(key) : s.end();
-      if (has_props && prop != props->end()) {
+      auto prop = r.props ? r.props->find(key) : json::const_iterator();
+      if (r.props && prop != r.props->end()) {
         walk(*prop, value, depth + 1);
-      } else if (patterns != s.end() && matched(*patterns, key)) {
+      } else if (r.patterns && matched(*r.patterns, key)) {
         // x-* extensions: anything goes.
-      } else if (extra != s.end() && extra->is_object()) {
-        walk(*extra, value, depth + 1);
-      } else if (closed) {
+      } else if (r.extra) {
+        walk(*r.extra, value, depth + 1);
+      } else if (r.closed) {
         out.push_back(Violation{segments(), true, "unknown key \"" + key + "\""});
       }
       path_.pop_back();
@@ -164,6 +189,7 @@ class KeyWalker {
   bool stop_;
   std::vector<Step> path_;
   std::unordered_map<const json*, const json*> resolved_;
+  std::unordered_map<const json*, Rules> rules_;
 };
 
 }  // namespace schema

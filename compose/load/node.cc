@@ -147,7 +147,7 @@ bool is_float(const std::string& t, double& out) {
 
 bool scalar_bool(const Node& n, bool& out) {
   if (!n.is_scalar() || n.style != Style::Plain) return false;
-  const std::string& t = n.text;
+  std::string_view t = n.text;
   if (t == "true" || t == "True" || t == "TRUE") return out = true, true;
   if (t == "false" || t == "False" || t == "FALSE") return out = false, true;
   return false;
@@ -162,7 +162,8 @@ TypedScalar scalar_typed(const Node& n) {
   if (t.empty()) return out.type = ScalarType::Null, out;
   // Nulls, booleans and numbers start with one of these; anything else is a string.
   if (std::string_view("~nNtTfF0123456789-+.").find(t[0]) == std::string_view::npos) return out;
-  if (t == "~" || t == "null" || t == "Null" || t == "NULL") return out.type = ScalarType::Null, out;
+  std::string_view v = t;
+  if (v == "~" || v == "null" || v == "Null" || v == "NULL") return out.type = ScalarType::Null, out;
   if (scalar_bool(n, out.b)) return out.type = ScalarType::Bool, out;
   if (is_int(t, out.i)) return out.type = ScalarType::Int, out;
   if (is_float(t, out.d) && std::isfinite(out.d)) return out.type = ScalarType::Float, out;

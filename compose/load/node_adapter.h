@@ -67,13 +67,11 @@ class NodeObject {
   NodeView view_;
 };
 
-/// One value for valijson; a scalar is typed once, when the value is made.
+/// One value for valijson; a scalar is typed once, when its type is first asked.
 class NodeValue {
  public:
   NodeValue() : NodeValue(NodeView{&empty(), nullptr}) {}
-  explicit NodeValue(NodeView v) : view_(v) {
-    if (v.node->kind == Kind::Scalar || v.node->kind == Kind::Null) typed_ = scalar_typed(*v.node);
-  }
+  explicit NodeValue(NodeView v) : view_(v) {}
 
   /// A copy of the value as JSON (valijson freezes schema values, rarely targets).
   valijson::adapters::FrozenValue* freeze() const {
@@ -90,17 +88,17 @@ class NodeValue {
   }
   bool getBool(bool& out) const {
     if (!isBool()) return false;
-    out = typed_.b;
+    out = typed().b;
     return true;
   }
   bool getDouble(double& out) const {
     if (!isDouble()) return false;
-    out = typed_.d;
+    out = typed().d;
     return true;
   }
   bool getInteger(int64_t& out) const {
     if (!isInteger()) return false;
-    out = typed_.i;
+    out = typed().i;
     return true;
   }
   ::opt::optional<NodeObject> getObjectOptional() const {
@@ -132,11 +130,17 @@ class NodeValue {
     static const Node n = Node::map();
     return n;
   }
+  const TypedScalar& typed() const {
+    if (!typed_done_) typed_ = scalar_typed(*view_.node), typed_done_ = true;
+    return typed_;
+  }
   bool scalar(ScalarType t) const {
-    return (view_.node->kind == Kind::Scalar || view_.node->kind == Kind::Null) && typed_.type == t;
+    Kind k = view_.node->kind;
+    return (k == Kind::Scalar || k == Kind::Null) && typed().type == t;
   }
   NodeView view_;
-  TypedScalar typed_;
+  mutable bool typed_done_ = false;
+  mutable TypedScalar typed_;
 };
 
 /// The adapter valijson validates: valijson::Validator::validate(schema, NodeAdapter(view), ...).
@@ -225,8 +229,10 @@ inline NodeMemberIterator NodeObject::begin() const { return NodeMemberIterator(
 inline NodeMemberIterator NodeObject::end() const { return NodeMemberIterator(view_, view_.entries_end()); }
 inline NodeMemberIterator NodeObject::find(const std::string& key) const {
   const Entry* end = view_.entries_end();
+  // Most keys differ in length or first letter: test those before comparing the whole key.
+  size_t n = key.size();
   for (const Entry* e = view_.entries_begin(); e != end; ++e)
-    if (e->key == key) return NodeMemberIterator(view_, e);
+    if (e->key.size() == n && (n == 0 || e->key[0] == key[0]) && e->key == key) return NodeMemberIterator(view_, e);
   return NodeMemberIterator(view_, end);
 }
 
