@@ -50,31 +50,31 @@ Mark locate(const Node& root, const std::vector<std::string>& path, bool at_key)
 }
 
 /// True when the tree certainly has no schema violation, found by checking the tree itself
-/// (compose/load/node_check.h) in two parts: the top-level keys with the first half of the
-/// services on this thread, the second half on another. False means "look closer" (small
-/// project, a violation, no thread): the caller then checks the whole document as JSON,
-/// which also words the messages.
+/// (compose/load/node_check.h, no JSON copy): a big project in two parts, the top-level keys
+/// with the first half of the services on this thread and the second half on another. False
+/// means "look closer" (a violation, or the check threw): the caller then checks the whole
+/// document as JSON, which also words the messages.
 bool valid_in_halves(const Node& tree, bool keys_only) {
+  auto check = [&](const ProjectPart* part) noexcept {
+    try {
+      return part ? schema_accepts(*part, keys_only) : schema_accepts(tree, keys_only);
+    } catch (...) {
+      return false;
+    }
+  };
   constexpr size_t kMinServices = 64;
   const Node* services = tree.find("services");
   if (!services || !services->is_map() || services->entries.size() < kMinServices ||
       !model::can_split() || !schema::services_judged_alone())
-    return false;
+    return check(nullptr);
   const Entry* entry = nullptr;
   for (const Entry& e : tree.entries)
     if (&e.value == services) entry = &e;
   size_t half = services->entries.size() / 2;
   ProjectPart first_part{&tree, entry, 0, half, true};
   ProjectPart second_part{&tree, entry, half, services->entries.size(), false};
-  auto check = [&](const ProjectPart& part) noexcept {
-    try {
-      return schema_accepts(part, keys_only);
-    } catch (...) {
-      return false;
-    }
-  };
   bool first = false, second = false;
-  model::run_both([&] { first = check(first_part); }, [&] { second = check(second_part); });
+  model::run_both([&] { first = check(&first_part); }, [&] { second = check(&second_part); });
   return first && second;
 }
 
