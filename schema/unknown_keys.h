@@ -70,12 +70,14 @@ class KeyWalker {
     const json* items = nullptr;    ///< a sequence's "items" (an object) or null: not walked
   };
 
+  /// The Rules of schema node s (made on first use).
   const Rules& rules(const json& s) {
     auto [it, fresh] = rules_.try_emplace(&s);
     if (fresh) it->second = make_rules(s);
     return it->second;
   }
 
+  /// Resolves s and its oneOf/anyOf branch for each kind, then reads the key rules.
   Rules make_rules(const json& s) {
     Rules r;
     const json* schema = resolve(s);
