@@ -151,74 +151,57 @@ class NodeAdapter
   explicit NodeAdapter(NodeView v) : BasicAdapter(NodeValue(v)) {}
 };
 
-/// Iterates a sequence's items as adapters.
-class NodeArrayIterator {
+/// What both iterators share: a pointer stepped one element at a time; Self's operator*
+/// makes the value (Out) of the element it points at.
+template <class Self, class Elem, class Out>
+class SteppingIterator {
  public:
   using iterator_category = std::bidirectional_iterator_tag;
-  using value_type = NodeAdapter;
+  using value_type = Out;
   using difference_type = std::ptrdiff_t;
-  using pointer = NodeAdapter*;
-  using reference = NodeAdapter&;
+  using pointer = Out*;
+  using reference = Out&;
 
-  explicit NodeArrayIterator(const Node* at) : at_(at) {}
-  NodeAdapter operator*() const { return NodeAdapter(NodeView{at_, nullptr}); }
-  valijson::adapters::DerefProxy<NodeAdapter> operator->() const {
-    return valijson::adapters::DerefProxy<NodeAdapter>(**this);
+  valijson::adapters::DerefProxy<Out> operator->() const {
+    return valijson::adapters::DerefProxy<Out>(*static_cast<const Self&>(*this));
   }
-  bool operator==(const NodeArrayIterator& o) const { return at_ == o.at_; }
-  bool operator!=(const NodeArrayIterator& o) const { return at_ != o.at_; }
-  const NodeArrayIterator& operator++() {
+  bool operator==(const Self& o) const { return at_ == o.at_; }
+  bool operator!=(const Self& o) const { return at_ != o.at_; }
+  const Self& operator++() {
     ++at_;
-    return *this;
+    return static_cast<const Self&>(*this);
   }
-  NodeArrayIterator operator++(int) {
-    NodeArrayIterator pre(*this);
+  Self operator++(int) {
+    Self pre(static_cast<const Self&>(*this));
     ++at_;
     return pre;
   }
-  const NodeArrayIterator& operator--() {
+  const Self& operator--() {
     --at_;
-    return *this;
+    return static_cast<const Self&>(*this);
   }
   void advance(std::ptrdiff_t n) { at_ += n; }
 
- private:
-  const Node* at_;
+ protected:
+  explicit SteppingIterator(const Elem* at) : at_(at) {}
+  const Elem* at_;
+};
+
+/// Iterates a sequence's items as adapters.
+class NodeArrayIterator : public SteppingIterator<NodeArrayIterator, Node, NodeAdapter> {
+ public:
+  explicit NodeArrayIterator(const Node* at) : SteppingIterator(at) {}
+  NodeAdapter operator*() const { return NodeAdapter(NodeView{at_, nullptr}); }
 };
 
 /// Iterates a mapping's (or a part's) entries as (key, adapter) members.
-class NodeMemberIterator {
+class NodeMemberIterator : public SteppingIterator<NodeMemberIterator, Entry, NodeObjectMember> {
  public:
-  using iterator_category = std::bidirectional_iterator_tag;
-  using value_type = NodeObjectMember;
-  using difference_type = std::ptrdiff_t;
-  using pointer = NodeObjectMember*;
-  using reference = NodeObjectMember&;
-
-  NodeMemberIterator(NodeView owner, const Entry* at) : owner_(owner), at_(at) {}
+  NodeMemberIterator(NodeView owner, const Entry* at) : SteppingIterator(at), owner_(owner) {}
   NodeObjectMember operator*() const { return NodeObjectMember(at_->key, NodeAdapter(owner_.child(*at_))); }
-  valijson::adapters::DerefProxy<NodeObjectMember> operator->() const {
-    return valijson::adapters::DerefProxy<NodeObjectMember>(**this);
-  }
-  bool operator==(const NodeMemberIterator& o) const { return at_ == o.at_; }
-  bool operator!=(const NodeMemberIterator& o) const { return at_ != o.at_; }
-  const NodeMemberIterator& operator++() {
-    ++at_;
-    return *this;
-  }
-  NodeMemberIterator operator++(int) {
-    NodeMemberIterator pre(*this);
-    ++at_;
-    return pre;
-  }
-  const NodeMemberIterator& operator--() {
-    --at_;
-    return *this;
-  }
 
  private:
   NodeView owner_;
-  const Entry* at_;
 };
 
 inline NodeArrayIterator NodeArray::begin() const { return NodeArrayIterator(node_->items.data()); }
