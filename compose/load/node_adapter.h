@@ -211,11 +211,15 @@ inline NodeArrayIterator NodeArray::end() const {
 inline NodeMemberIterator NodeObject::begin() const { return NodeMemberIterator(view_, view_.entries_begin()); }
 inline NodeMemberIterator NodeObject::end() const { return NodeMemberIterator(view_, view_.entries_end()); }
 inline NodeMemberIterator NodeObject::find(const std::string& key) const {
-  const Entry* end = view_.entries_end();
   // Most keys differ in length or first letter: test those before comparing the whole key.
+  // From the end, so a repeated key (the parser refuses them) would find what to_json keeps.
+  const Entry* begin = view_.entries_begin();
+  const Entry* end = view_.entries_end();
   size_t n = key.size();
-  for (const Entry* e = view_.entries_begin(); e != end; ++e)
+  for (const Entry* e = end; e != begin;) {
+    --e;
     if (e->key.size() == n && (n == 0 || e->key[0] == key[0]) && e->key == key) return NodeMemberIterator(view_, e);
+  }
   return NodeMemberIterator(view_, end);
 }
 
