@@ -158,27 +158,39 @@ bool is_float(const std::string& t, double& out) {
 
 bool scalar_bool(const Node& n, bool& out) {
   if (!n.is_scalar() || n.style != Style::Plain) return false;
-  const std::string& t = n.text;
+  std::string_view t = n.text;
   if (t == "true" || t == "True" || t == "TRUE") return out = true, true;
   if (t == "false" || t == "False" || t == "FALSE") return out = false, true;
   return false;
 }
 
-nlohmann::json scalar_value(const Node& n) {
-  if (n.kind == Kind::Null) return nullptr;
-  if (n.style == Style::Quoted) return n.text;
+TypedScalar scalar_typed(const Node& n) {
+  TypedScalar out;
+  if (n.kind != Kind::Scalar) return out;
+  out.type = ScalarType::String;
+  if (n.style == Style::Quoted) return out;
   const std::string& t = n.text;
-  if (t.empty()) return nullptr;
+  if (t.empty()) return out.type = ScalarType::Null, out;
   // Nulls, booleans and numbers start with one of these; anything else is a string.
-  if (std::string_view("~nNtTfF0123456789-+.").find(t[0]) == std::string_view::npos) return t;
-  if (t == "~" || t == "null" || t == "Null" || t == "NULL") return nullptr;
-  bool b;
-  if (scalar_bool(n, b)) return b;
-  long long i;
-  if (is_int(t, i)) return i;
-  double d;
-  if (is_float(t, d) && std::isfinite(d)) return d;
-  return t;
+  if (std::string_view("~nNtTfF0123456789-+.").find(t[0]) == std::string_view::npos) return out;
+  std::string_view v = t;
+  if (v == "~" || v == "null" || v == "Null" || v == "NULL") return out.type = ScalarType::Null, out;
+  if (scalar_bool(n, out.b)) return out.type = ScalarType::Bool, out;
+  if (is_int(t, out.i)) return out.type = ScalarType::Int, out;
+  if (is_float(t, out.d) && std::isfinite(out.d)) return out.type = ScalarType::Float, out;
+  return out;
+}
+
+nlohmann::json scalar_value(const Node& n) {
+  TypedScalar v = scalar_typed(n);
+  switch (v.type) {
+    case ScalarType::Null: return nullptr;
+    case ScalarType::Bool: return v.b;
+    case ScalarType::Int: return v.i;
+    case ScalarType::Float: return v.d;
+    case ScalarType::String: break;
+  }
+  return n.text;
 }
 
 namespace {

@@ -75,6 +75,17 @@ struct Entry {
   Node value;
 };
 
+/// JSON type of a scalar's value (null nodes too) by YAML 1.2 core rules.
+enum class ScalarType { Null, Bool, Int, Float, String };
+/// A scalar's typed value without building JSON; i/d/b hold the value for Int/Float/Bool.
+struct TypedScalar {
+  ScalarType type = ScalarType::Null;
+  bool b = false;
+  long long i = 0;
+  double d = 0;
+};
+/// Type and value of a scalar (or null node); scalar_value() is this as JSON.
+TypedScalar scalar_typed(const Node& n);
 /// Typed value of a scalar by YAML 1.2 core rules (quoted -> string).
 nlohmann::json scalar_value(const Node& n);
 /// Whole tree as JSON (mappings become objects with sorted keys).
