@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "compose/model/parallel.h"
+#include "compose/model/yaml_emit.h"
 
 namespace compose::load {
 
@@ -153,21 +154,43 @@ bool scalar_bool(const Node& n, bool& out) {
   return false;
 }
 
-nlohmann::json scalar_value(const Node& n) {
-  if (n.kind == Kind::Null) return nullptr;
-  if (n.style == Style::Quoted) return n.text;
+namespace {
+
+/// Typed value of a scalar (YAML 1.2 core rules, quoted -> string); strings view n.text.
+model::Scalar typed(const Node& n) {
+  using Type = model::Scalar::Type;
+  model::Scalar v;
+  if (n.kind == Kind::Null) return v;
+  v.type = Type::String;
+  v.s = n.text;
+  if (n.style == Style::Quoted) return v;
   const std::string& t = n.text;
-  if (t.empty()) return nullptr;
+  if (t.empty()) return v.type = Type::Null, v;
   // Nulls, booleans and numbers start with one of these; anything else is a string.
-  if (std::string_view("~nNtTfF0123456789-+.").find(t[0]) == std::string_view::npos) return t;
-  if (t == "~" || t == "null" || t == "Null" || t == "NULL") return nullptr;
-  bool b;
-  if (scalar_bool(n, b)) return b;
-  long long i;
-  if (is_int(t, i)) return i;
-  double d;
-  if (is_float(t, d) && std::isfinite(d)) return d;
-  return t;
+  if (std::string_view("~nNtTfF0123456789-+.").find(t[0]) == std::string_view::npos) return v;
+  if (t == "~" || t == "null" || t == "Null" || t == "NULL") return v.type = Type::Null, v;
+  if (scalar_bool(n, v.b)) return v.type = Type::Bool, v;
+  if (is_int(t, v.i)) return v.type = Type::Int, v;
+  if (is_float(t, v.d) && std::isfinite(v.d)) return v.type = Type::Float, v;
+  return v;
+}
+
+}  // namespace
+
+nlohmann::json scalar_value(const Node& n) {
+  model::Scalar v = typed(n);
+  switch (v.type) {
+    case model::Scalar::Type::Null:
+      return nullptr;
+    case model::Scalar::Type::Bool:
+      return v.b;
+    case model::Scalar::Type::Int:
+      return v.i;
+    case model::Scalar::Type::Float:
+      return v.d;
+    default:
+      return n.text;
+  }
 }
 
 namespace {
@@ -211,6 +234,38 @@ nlohmann::json convert(const Node& n, int depth) {
 }  // namespace
 
 nlohmann::json to_json(const Node& n) { return convert(n, 0); }
+
+namespace {
+
+/// Reads the tree for the writers in compose/model/yaml_emit.h: mapping entries in key
+/// order and, as in to_json, the last of equal keys.
+struct NodeTree {
+  using Value = Node;
+  static bool is_map(const Node& n) { return n.kind == Kind::Mapping; }
+  static bool is_seq(const Node& n) { return n.kind == Kind::Sequence; }
+  static bool empty(const Node& n) { return n.kind == Kind::Mapping ? n.entries.empty() : n.items.empty(); }
+  static const Node* items(const Node& n) { return n.items.data(); }
+  static size_t item_count(const Node& n) { return n.items.size(); }
+  static void entries(const Node& n, std::vector<std::pair<const std::string*, const Node*>>& out) {
+    std::vector<const Entry*> sorted(n.entries.size());
+    for (size_t i = 0; i < sorted.size(); ++i) sorted[i] = &n.entries[i];
+    // Entries are contiguous: their addresses keep file order among equal keys.
+    std::sort(sorted.begin(), sorted.end(), [](const Entry* a, const Entry* b) {
+      int c = a->key.compare(b->key);
+      return c < 0 || (c == 0 && a < b);
+    });
+    out.reserve(sorted.size());
+    for (size_t i = 0; i < sorted.size(); ++i)
+      if (i + 1 == sorted.size() || sorted[i + 1]->key != sorted[i]->key)
+        out.emplace_back(&sorted[i]->key, &sorted[i]->value);
+  }
+  static model::Scalar scalar(const Node& n) { return typed(n); }
+};
+
+}  // namespace
+
+std::string to_yaml_text(const Node& n) { return model::to_yaml_tree<NodeTree>(n); }
+std::string to_json_text(const Node& n) { return model::to_json_tree<NodeTree>(n); }
 
 Node from_json(const nlohmann::json& j, const Mark& m) {
   switch (j.type()) {
