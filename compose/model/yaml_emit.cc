@@ -47,8 +47,12 @@ std::string yaml_cpp_scalar(const std::string& s, bool double_quoted) {
 }
 
 bool printable_ascii(char c) { return c >= 0x20 && c <= 0x7e; }
-/// True for the characters YAML and JSON both write as they are inside double quotes.
-bool verbatim_quoted(char c) { return printable_ascii(c) && c != '"' && c != '\\'; }
+/// True when YAML and JSON both write every character of s as it is inside double quotes.
+bool verbatim_quoted(std::string_view s) {
+  for (char c : s)
+    if (!printable_ascii(c) || c == '"' || c == '\\') return false;
+  return true;
+}
 
 /// True when yaml-cpp certainly writes s plain in block context (its IsValidPlainScalar:
 /// not a null word, no indicator first, no ": " or " #", no trailing space, printable).
@@ -66,10 +70,17 @@ bool surely_plain(std::string_view s) {
   return true;
 }
 
+/// Appends "s" (s needs no escapes: verbatim_quoted).
+void append_quoted(std::string& out, std::string_view s) {
+  out += '"';
+  out += s;
+  out += '"';
+}
+
 /// Appends s as a YAML string (key: a mapping key, never quoted for looking typed).
 void append_string(std::string& out, std::string_view s, bool key) {
   if (!key && looks_typed(s)) {
-    if (std::all_of(s.begin(), s.end(), verbatim_quoted)) out.append("\"").append(s).append("\"");
+    if (verbatim_quoted(s)) append_quoted(out, s);
     else out += yaml_cpp_scalar(std::string(s), true);
     return;
   }
@@ -156,10 +167,8 @@ void append_json_scalar(std::string& out, const Scalar& v) {
       out += json_float(v.d);
       return;
     case Scalar::Type::String:
-      if (std::all_of(v.s.begin(), v.s.end(), verbatim_quoted))
-        out.append("\"").append(v.s).append("\"");
-      else
-        out += nlohmann::json(std::string(v.s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      if (verbatim_quoted(v.s)) append_quoted(out, v.s);
+      else out += nlohmann::json(std::string(v.s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       return;
     default:
       return append_yaml_scalar(out, v);  // null, true/false and integers read the same in both

@@ -162,11 +162,11 @@ class JsonWriter {
     bool map = Tree::is_map(v);
     if (!map && !Tree::is_seq(v)) return append_json_scalar(out, Tree::scalar(v));
     if (Tree::empty(v)) {
-      out += map ? "{}" : "[]";
+      out.append(map ? "{}" : "[]", 2);
       return;
     }
     size_t inner = static_cast<size_t>(indent) + 2;
-    out += map ? "{\n" : "[\n";
+    out.append(map ? "{\n" : "[\n", 2);
     if (map) {
       std::vector<Item> items;
       Tree::entries(v, items);
@@ -177,9 +177,10 @@ class JsonWriter {
           key.type = Scalar::Type::String;
           key.s = *items[i].first;
           append_json_scalar(w.out, key);
-          w.out += ": ";
+          w.out.append(": ", 2);
           w.value(*items[i].second, indent + 2);
-          w.out += i + 1 == items.size() ? "\n" : ",\n";
+          if (i + 1 != items.size()) w.out += ',';
+          w.out += '\n';
         }
       });
     } else {
@@ -187,7 +188,8 @@ class JsonWriter {
       for (size_t i = 0, n = Tree::item_count(v); i < n; ++i) {
         out.append(inner, ' ');
         value(items[i], indent + 2);
-        out += i + 1 == n ? "\n" : ",\n";
+        if (i + 1 != n) out += ',';
+        out += '\n';
       }
     }
     out.append(static_cast<size_t>(indent), ' ');
