@@ -47,7 +47,8 @@ bool gives_services(compose::load::Node& root) {
   if (!root.is_map()) return false;
   compose::load::Node* s = root.find("services");
   if (!s) root.set("services", compose::load::Node::map());
-  else if (s->is_null() || (s->is_scalar() && compose::load::scalar_value(*s).is_null())) *s = compose::load::Node::map(s->mark);
+  else if (s->is_null() || (s->is_scalar() && compose::load::scalar_value(*s).is_null()))
+    *s = compose::load::Node::map(s->mark);
   return true;
 }
 
@@ -130,7 +131,8 @@ int run_compose_config(const ComposeConfigFlags& flags, compose::load::LoadOptio
     for (const std::string& p : all) lines << p << "\n";
   } else if (flags.images) {
     for (auto it = services.begin(); it != services.end(); ++it)
-      lines << (it->contains("image") ? (*it)["image"].get<std::string>() : tree->project_name + "-" + it.key()) << "\n";
+      lines << (it->contains("image") ? (*it)["image"].get<std::string>() : tree->project_name + "-" + it.key())
+            << "\n";
   } else if (!flags.hash.empty()) {
     auto project = compose::model::project_from_json(j);
     if (!project) {

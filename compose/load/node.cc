@@ -157,7 +157,7 @@ bool scalar_bool(const Node& n, bool& out) {
 namespace {
 
 /// Typed value of a scalar (YAML 1.2 core rules, quoted -> string); strings view n.text.
-model::Scalar typed(const Node& n) {
+model::Scalar typed_scalar(const Node& n) {
   using Type = model::Scalar::Type;
   model::Scalar v;
   if (n.kind == Kind::Null) return v;
@@ -178,7 +178,7 @@ model::Scalar typed(const Node& n) {
 }  // namespace
 
 nlohmann::json scalar_value(const Node& n) {
-  model::Scalar v = typed(n);
+  model::Scalar v = typed_scalar(n);
   switch (v.type) {
     case model::Scalar::Type::Null:
       return nullptr;
@@ -246,20 +246,19 @@ struct NodeTree {
   static bool empty(const Node& n) { return n.kind == Kind::Mapping ? n.entries.empty() : n.items.empty(); }
   static const Node* items(const Node& n) { return n.items.data(); }
   static size_t item_count(const Node& n) { return n.items.size(); }
-  static void entries(const Node& n, std::vector<std::pair<const std::string*, const Node*>>& out) {
-    std::vector<const Entry*> sorted(n.entries.size());
-    for (size_t i = 0; i < sorted.size(); ++i) sorted[i] = &n.entries[i];
-    // Entries are contiguous: their addresses keep file order among equal keys.
-    std::sort(sorted.begin(), sorted.end(), [](const Entry* a, const Entry* b) {
-      int c = a->key.compare(b->key);
-      return c < 0 || (c == 0 && a < b);
+  using Item = std::pair<const std::string*, const Node*>;
+  static void entries(const Node& n, std::vector<Item>& out) {
+    out.reserve(n.entries.size());
+    for (const Entry& e : n.entries) out.emplace_back(&e.key, &e.value);
+    // Entries are contiguous: the addresses of their keys keep file order among equal keys.
+    std::sort(out.begin(), out.end(), [](const Item& a, const Item& b) {
+      int c = a.first->compare(*b.first);
+      return c < 0 || (c == 0 && a.first < b.first);
     });
-    out.reserve(sorted.size());
-    for (size_t i = 0; i < sorted.size(); ++i)
-      if (i + 1 == sorted.size() || sorted[i + 1]->key != sorted[i]->key)
-        out.emplace_back(&sorted[i]->key, &sorted[i]->value);
+    auto last_of_each = [&](const Item& a, const Item& b) { return *a.first == *b.first; };
+    out.erase(out.begin(), std::unique(out.rbegin(), out.rend(), last_of_each).base());
   }
-  static model::Scalar scalar(const Node& n) { return typed(n); }
+  static model::Scalar scalar(const Node& n) { return typed_scalar(n); }
 };
 
 }  // namespace

@@ -140,12 +140,9 @@ class YamlWriter {
   /// front of the project's sorted entries.
   static void project_keys_first(std::vector<Item>& items) {
     static constexpr std::string_view kFirst[] = {"name", "services", "networks", "volumes", "secrets", "configs"};
-    auto first = [](const Item& it) { return std::find(std::begin(kFirst), std::end(kFirst), *it.first) != std::end(kFirst); };
-    auto rest = std::stable_partition(items.begin(), items.end(), first);
-    std::sort(items.begin(), rest, [](const Item& a, const Item& b) {
-      return std::find(std::begin(kFirst), std::end(kFirst), *a.first) <
-             std::find(std::begin(kFirst), std::end(kFirst), *b.first);
-    });
+    auto rank = [](const Item& it) { return std::find(std::begin(kFirst), std::end(kFirst), *it.first) - kFirst; };
+    auto rest = std::stable_partition(items.begin(), items.end(), [&](const Item& it) { return rank(it) < std::ssize(kFirst); });
+    std::sort(items.begin(), rest, [&](const Item& a, const Item& b) { return rank(a) < rank(b); });
   }
 };
 

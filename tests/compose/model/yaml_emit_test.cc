@@ -114,7 +114,8 @@ version: "3"
 services:
   web:
     image: "nginx:1.25"
-    command: [sh, -c, "echo 'hi' && sleep 1", '', "8000", 8000, 0x1f, 0o17, 010, 019, 1e3, .5, -1.25, 1_000, +7, .inf, -.Inf, .nan]
+    command: [sh, -c, "echo 'hi' && sleep 1", '', "8000", 8000, 0x1f, 0o17, 010, 019,
+              1e3, .5, -1.25, 1_000, +7, .inf, -.Inf, .nan, 9223372036854775808, -0, 0.0, 1.5e300]
     environment:
       B: ~
       A: null
