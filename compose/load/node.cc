@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "compose/model/parallel.h"
+#include "compose/model/yaml_emit.h"
 
 namespace compose::load {
 
@@ -195,6 +196,31 @@ nlohmann::json scalar_value(const Node& n) {
 
 namespace {
 
+/// scalar_typed() as the writers' scalar (strings view n.text).
+model::Scalar typed_scalar(const Node& n) {
+  using Type = model::Scalar::Type;
+  TypedScalar t = scalar_typed(n);
+  model::Scalar v;
+  v.b = t.b;
+  v.i = t.i;
+  v.d = t.d;
+  switch (t.type) {
+    case ScalarType::Null: v.type = Type::Null; break;
+    case ScalarType::Bool: v.type = Type::Bool; break;
+    case ScalarType::Int: v.type = Type::Int; break;
+    case ScalarType::Float: v.type = Type::Float; break;
+    case ScalarType::String:
+      v.type = Type::String;
+      v.s = n.text;
+      break;
+  }
+  return v;
+}
+
+}  // namespace
+
+namespace {
+
 /// to_json; depth 0 and 1 (the project and its services mapping) convert a big mapping's
 /// second half on a second thread.
 nlohmann::json convert(const Node& n, int depth) {
@@ -234,6 +260,37 @@ nlohmann::json convert(const Node& n, int depth) {
 }  // namespace
 
 nlohmann::json to_json(const Node& n) { return convert(n, 0); }
+
+namespace {
+
+/// Reads the tree for the writers in compose/model/yaml_emit.h: mapping entries in key
+/// order and, as in to_json, the last of equal keys.
+struct NodeTree {
+  using Value = Node;
+  static bool is_map(const Node& n) { return n.kind == Kind::Mapping; }
+  static bool is_seq(const Node& n) { return n.kind == Kind::Sequence; }
+  static bool empty(const Node& n) { return n.kind == Kind::Mapping ? n.entries.empty() : n.items.empty(); }
+  static const Node* items(const Node& n) { return n.items.data(); }
+  static size_t item_count(const Node& n) { return n.items.size(); }
+  using Item = std::pair<const std::string*, const Node*>;
+  static void entries(const Node& n, std::vector<Item>& out) {
+    out.reserve(n.entries.size());
+    for (const Entry& e : n.entries) out.emplace_back(&e.key, &e.value);
+    // Entries are contiguous: the addresses of their keys keep file order among equal keys.
+    std::sort(out.begin(), out.end(), [](const Item& a, const Item& b) {
+      int c = a.first->compare(*b.first);
+      return c < 0 || (c == 0 && a.first < b.first);
+    });
+    auto last_of_each = [&](const Item& a, const Item& b) { return *a.first == *b.first; };
+    out.erase(out.begin(), std::unique(out.rbegin(), out.rend(), last_of_each).base());
+  }
+  static model::Scalar scalar(const Node& n) { return typed_scalar(n); }
+};
+
+}  // namespace
+
+std::string to_yaml_text(const Node& n) { return model::to_yaml_tree<NodeTree>(n); }
+std::string to_json_text(const Node& n) { return model::to_json_tree<NodeTree>(n); }
 
 Node from_json(const nlohmann::json& j, const Mark& m) {
   switch (j.type()) {

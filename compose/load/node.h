@@ -90,6 +90,10 @@ TypedScalar scalar_typed(const Node& n);
 nlohmann::json scalar_value(const Node& n);
 /// Whole tree as JSON (mappings become objects with sorted keys).
 nlohmann::json to_json(const Node& n);
+/// YAML text of the tree, as compose::model::to_yaml(to_json(n)) prints it (without the copy).
+std::string to_yaml_text(const Node& n);
+/// JSON text of the tree and a newline, as to_json(n).dump(2, ' ', false, replace) prints it.
+std::string to_json_text(const Node& n);
 /// Builds a tree from JSON; every node gets mark m.
 Node from_json(const nlohmann::json& j, const Mark& m = {});
 /// True when a scalar is a YAML boolean true/false; sets out.
