@@ -1,6 +1,6 @@
 // libFuzzer target for the compose loader: the input is a compose file, loaded through
 // every phase (parse, interpolate, include/extends, merge, profiles, schema, normalize,
-// validate, model). It must never crash, hang or use unbounded memory: a YAML alias bomb
+// validate, model) and printed both ways (tree writers and JSON copy must agree). It must never crash, hang or use unbounded memory: a YAML alias bomb
 // is refused by the parser's node budget. Build and run with scripts/fuzz-compose.
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +26,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& [name, s] : project->services) (void)compose::model::config_hash(s);
     (void)compose::model::project_to_json(*project);
   }
-  (void)compose::model::to_yaml(j);
+  // The writers that print straight from the tree must agree with the JSON copy's.
+  if (compose::load::to_yaml_text(tree->root) != compose::model::to_yaml(j)) __builtin_trap();
+  if (compose::load::to_json_text(tree->root) != j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n")
+    __builtin_trap();
   return 0;
 }
