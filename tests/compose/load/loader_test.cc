@@ -59,11 +59,22 @@ TEST_CASE("loader: project name from -p, COMPOSE_PROJECT_NAME, name: and the dir
   Fixture f;
   f.file("name: From_File\nservices: {web: {image: a}}");
   CHECK(f.load()->project_name == "from_file");
-  f.env["COMPOSE_PROJECT_NAME"] = "FromEnv";
-  CHECK(f.load()->project_name == "fromenv");
-  f.opts.project_name = "cli.name!";
-  CHECK(f.load()->project_name == "cliname");
-  CHECK(f.json()["name"] == "cliname");
+  f.env["COMPOSE_PROJECT_NAME"] = "from_env";
+  CHECK(f.load()->project_name == "from_env");
+  f.opts.project_name = "cli-name";
+  CHECK(f.load()->project_name == "cli-name");
+  CHECK(f.json()["name"] == "cli-name");
+}
+
+TEST_CASE("loader: a project name given with -p or COMPOSE_PROJECT_NAME must already be valid") {
+  Fixture f;
+  f.file("services: {web: {image: a}}");
+  f.opts.project_name = "cli.Name";
+  CHECK(f.error() == "invalid project name \"cli.Name\": must consist only of lowercase alphanumeric characters, "
+                     "hyphens, and underscores as well as start with a letter or number");
+  f.opts.project_name.clear();
+  f.env["COMPOSE_PROJECT_NAME"] = "_lead";
+  CHECK(f.error().find("invalid project name \"_lead\"") == 0);
 }
 
 TEST_CASE("loader: .env feeds interpolation and the shell environment wins") {

@@ -158,8 +158,8 @@ TEST_CASE("normalize: command and entrypoint strings are split like a shell") {
 
 TEST_CASE("normalize: networks list to map, the implicit default network and resource names") {
   Fixture f;
-  f.opts.project_name = "Demo App";
   f.file(R"(
+name: Demo App
 services:
   web: {image: x, networks: [front]}
   worker: {image: x}

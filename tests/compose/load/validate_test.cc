@@ -57,4 +57,21 @@ TEST_CASE("validate: an optional dependency on a missing service is fine") {
   CHECK(f.load().ok());
 }
 
+TEST_CASE("validate: a dependency switched off by profiles says which profiles enable it") {
+  Fixture f;
+  f.file("services:\n  web: {image: x, depends_on: [db]}\n  db: {image: x, profiles: [debug, dev]}\n");
+  CHECK(f.error() == "compose.yaml:2:32: services.web.depends_on: service \"db\" is required by \"web\" but is "
+                     "disabled. Can be enabled by profiles [debug dev]");
+  f.opts.profiles = {"dev"};
+  CHECK(f.load().ok());
+}
+
+TEST_CASE("validate: names of services, volumes, secrets and configs") {
+  Fixture f;
+  f.file("services:\n  \"a b\": {image: x}\n  ok_1.-: {image: x}\nvolumes:\n  \"v/1\": {}\nnetworks:\n  \"any name\": {}\n");
+  CHECK(f.error() ==
+        "compose.yaml:2:3: services: invalid service name \"a b\": only letters, digits, '.', '_' and '-' are allowed\n"
+        "compose.yaml:5:3: volumes: invalid volume name \"v/1\": only letters, digits, '.', '_' and '-' are allowed");
+}
+
 }  // namespace compose::testing
