@@ -42,6 +42,33 @@ Environment layered(const Environment& shell, const std::map<std::string, std::s
   });
 }
 
+namespace {
+
+/// The variables of env files before any compose file is known: --env-file, or the .env
+/// of --project-directory or the working directory. Docker compose reads COMPOSE_FILE and
+/// COMPOSE_PATH_SEPARATOR there too.
+std::map<std::string, std::string> early_dotenv(const LoadOptions& opts, const std::string& working_dir,
+                                                const Environment& shell, FileSystem& fs) {
+  std::map<std::string, std::string> out;
+  std::vector<std::string> files;
+  for (const std::string& e : opts.env_files) files.push_back(join_path(working_dir, e));
+  if (files.empty()) {
+    std::string dir = opts.project_directory.empty() ? working_dir : join_path(working_dir, opts.project_directory);
+    files.push_back(join_path(dir, ".env"));
+  }
+  for (const std::string& e : files) {
+    if (!fs.is_file(e)) continue;
+    auto text = fs.read(e);
+    if (!text) continue;  // errors are reported when the env files are read for real
+    auto pairs = parse_env_file(*text, e, layered(shell, out));
+    if (!pairs) continue;
+    for (auto& [k, v] : *pairs) out[k] = v;
+  }
+  return out;
+}
+
+}  // namespace
+
 engine::base::Result<Resolved> resolve_inputs(const LoadOptions& opts, const Environment& shell, FileSystem& fs) {
   Resolved r;
   r.working_dir = opts.working_dir;
@@ -54,8 +81,10 @@ engine::base::Result<Resolved> resolve_inputs(const LoadOptions& opts, const Env
 
   std::vector<std::string> files = opts.files;
   if (files.empty()) {
-    if (auto cf = shell.get("COMPOSE_FILE"); cf && !cf->empty()) {
-      std::string sep = shell.get("COMPOSE_PATH_SEPARATOR").value_or(":");
+    Environment env = shell;
+    if (!shell.get("COMPOSE_FILE")) env = layered(shell, early_dotenv(opts, r.working_dir, shell, fs));
+    if (auto cf = env.get("COMPOSE_FILE"); cf && !cf->empty()) {
+      std::string sep = env.get("COMPOSE_PATH_SEPARATOR").value_or(":");
       for (const std::string& f : engine::base::split(*cf, sep.empty() ? ':' : sep[0]))
         if (!f.empty()) files.push_back(f);
     }

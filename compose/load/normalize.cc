@@ -1,7 +1,10 @@
 #include "compose/load/normalize.h"
 
 #include <algorithm>
+#include <set>
+#include <string_view>
 
+#include "compose/graph/graph.h"
 #include "compose/load/env_file.h"
 #include "compose/load/forms.h"
 #include "compose/load/paths.h"
@@ -107,11 +110,13 @@ void normalize_healthcheck(Node& svc, const std::string& p, Diagnostics& diags) 
   if (!h || !h->is_map()) return;
   std::string hp = p + ".healthcheck";
   bool disable = false;
-  if (const Node* d = h->find("disable"); d && scalar_bool(*d, disable) && disable) {
+  if (const Node* d = h->find("disable"); d && scalar_bool(*d, disable)) {
     Mark m = d->mark;
-    h->erase("disable");
-    h->set("test", Node::seq(m));
-    h->find("test")->items.push_back(Node::str("NONE", h->mark));
+    h->erase("disable");  // docker compose prints neither disable: true nor disable: false
+    if (disable) {
+      h->set("test", Node::seq(m));
+      h->find("test")->items.push_back(Node::str("NONE", h->mark));
+    }
   }
   with(*h, "test", [&](Node& t) {
     if (!t.is_scalar()) return;
@@ -325,6 +330,37 @@ void normalize_services(std::vector<Entry>& services, const NormalizeContext& ct
   diags.append(std::move(second));
 }
 
+/// Like docker compose, links, volumes_from and `service:` namespace modes add the service
+/// they name to depends_on when it is not there (condition service_started; links and
+/// modes also restart: true). Undefined services are left to validate_project.
+template <class Defined>
+void infer_dependencies(Node& svc, const Defined& defined) {
+  struct Dep {
+    std::string name;
+    Mark mark;
+    bool restart;
+  };
+  std::vector<Dep> deps;
+  for (const char* k : {"network_mode", "ipc", "pid", "uts", "cgroup"})
+    if (const Node* n = svc.find(k); n && n->is_scalar())
+      deps.push_back({graph::service_of_network_mode(n->text), n->mark, true});
+  if (const Node* links = svc.find("links"))
+    for (const Node& l : links->items) deps.push_back({graph::service_of_link(l.text), l.mark, true});
+  if (const Node* vf = svc.find("volumes_from"))
+    for (const Node& v : vf->items) deps.push_back({graph::service_of_volumes_from(v.text), v.mark, false});
+  for (const Dep& d : deps) {
+    if (d.name.empty() || !defined(d.name)) continue;
+    Node& on = svc.at("depends_on", d.mark);
+    if (on.is_null()) on = Node::map(d.mark);
+    if (!on.is_map() || on.find(d.name)) continue;
+    Node v = Node::map(d.mark);
+    v.set("condition", Node::str("service_started", d.mark));
+    v.set("required", Node::plain("true", d.mark));
+    if (d.restart) v.set("restart", Node::plain("true", d.mark));
+    on.entries.push_back(Entry{d.name, d.mark, std::move(v)});
+  }
+}
+
 }  // namespace
 
 void normalize_project(Node& root, const NormalizeContext& ctx, Diagnostics& diags) {
@@ -333,6 +369,14 @@ void normalize_project(Node& root, const NormalizeContext& ctx, Diagnostics& dia
   bool uses_default = false;
   if (Node* services = root.find("services"); services && services->is_map()) {
     normalize_services(services->entries, ctx, diags);
+    std::set<std::string_view> names;  // filled on first use
+    auto defined = [&](const std::string& n) {
+      if (names.empty())
+        for (const Entry& e : services->entries) names.insert(e.key);
+      return names.count(n) > 0;
+    };
+    for (Entry& e : services->entries)
+      if (e.value.is_map()) infer_dependencies(e.value, defined);
     for (const Entry& e : services->entries)
       if (const Node* n = e.value.find("networks"); n && n->find("default")) uses_default = true;
   }

@@ -45,7 +45,7 @@ void check_service(const Node& root, const Names& services, const Entry& e, grap
   const Node& svc = e.value;
   std::string p = "services." + e.key;
   g.add_node(e.key);
-  if (!svc.is_map()) return;
+  if (!svc.is_map() && !svc.is_null()) return;
   if (!svc.find("image") && !svc.find("build"))
     diags.add(e.key_mark, p, "service has neither an image nor a build context specified");
   if (const Node* d = svc.find("depends_on"))

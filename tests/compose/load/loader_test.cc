@@ -55,6 +55,16 @@ TEST_CASE("loader: -f files merge in order, COMPOSE_FILE is used without -f") {
   CHECK(g.json()["services"]["web"]["image"] == "b");
 }
 
+TEST_CASE("loader: COMPOSE_FILE may come from the .env of the working directory") {
+  Fixture f;
+  f.file("services: {web: {image: a}}");
+  f.file("services: {web: {image: b}}", "/proj/other.yaml");
+  f.fs.add("/proj/.env", "COMPOSE_FILE=compose.yaml:other.yaml\n");
+  CHECK(f.json()["services"]["web"]["image"] == "b");
+  f.env["COMPOSE_FILE"] = "compose.yaml";
+  CHECK(f.json()["services"]["web"]["image"] == "a");
+}
+
 TEST_CASE("loader: project name from -p, COMPOSE_PROJECT_NAME, name: and the directory") {
   Fixture f;
   f.file("name: From_File\nservices: {web: {image: a}}");

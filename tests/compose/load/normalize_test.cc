@@ -127,6 +127,31 @@ services:
                                  {"timeout", "500ms"}, {"start_period", "1m30s"}, {"retries", 3}});
   json d = service("services:\n  web:\n    image: x\n    healthcheck:\n      disable: true\n");
   CHECK(d["healthcheck"] == json{{"test", {"NONE"}}});
+  json e = service("services:\n  web:\n    image: x\n    healthcheck:\n      disable: false\n      test: [CMD, a]\n");
+  CHECK(e["healthcheck"] == json{{"test", {"CMD", "a"}}});
+}
+
+TEST_CASE("normalize: links, volumes_from and service: modes add implicit depends_on entries") {
+  Fixture f;
+  f.file(R"(
+services:
+  web: {image: x, links: ["db:database"], volumes_from: [data, "container:c"], ipc: "service:db",
+        depends_on: {data: {condition: service_healthy}}}
+  side: {image: x, network_mode: "service:web"}
+  db: {image: x}
+  data: {image: x}
+)");
+  json j = f.json()["services"];
+  CHECK(j["web"]["depends_on"] ==
+        json{{"data", {{"condition", "service_healthy"}, {"required", true}}},
+             {"db", {{"condition", "service_started"}, {"required", true}, {"restart", true}}}});
+  CHECK(j["side"]["depends_on"] == json{{"web", {{"condition", "service_started"}, {"required", true}, {"restart", true}}}});
+  CHECK_FALSE(j["db"].contains("depends_on"));
+}
+
+TEST_CASE("normalize: memswap_limit -1 means unlimited") {
+  CHECK(service("services:\n  web:\n    image: x\n    memswap_limit: -1\n")["memswap_limit"] == -1);
+  CHECK(service("services:\n  web:\n    image: x\n    memswap_limit: 1g\n")["memswap_limit"] == 1073741824);
 }
 
 TEST_CASE("normalize: sizes, cpus and legacy limits") {

@@ -39,6 +39,12 @@ TEST_CASE("validate: a service needs an image or a build") {
   CHECK(f.error() == "compose.yaml:2:3: services.web: service has neither an image nor a build context specified");
 }
 
+TEST_CASE("validate: an empty service has no image either") {
+  Fixture f;
+  f.file("services:\n  web:\n");
+  CHECK(f.error() == "compose.yaml:2:3: services.web: service has neither an image nor a build context specified");
+}
+
 TEST_CASE("validate: container_name with more than one replica") {
   Fixture f;
   f.file("services:\n  web:\n    image: x\n    container_name: one\n    deploy: {replicas: 3}\n");
