@@ -33,6 +33,15 @@ Node to_list(const Node& n) {
   return l;
 }
 
+/// string_map for labels, sysctls and annotations: a key without a value is the empty
+/// string there (only environment and build args keep null), as docker compose reads them.
+Node label_map(const Node& n, const std::string& path, Diagnostics& diags) {
+  Node m = string_map(n, path, diags);
+  for (Entry& e : m.entries)
+    if (e.value.is_null()) e.value = Node::str("", e.value.mark);
+  return m;
+}
+
 void normalize_build(Node& svc, const std::string& p, const NormalizeContext& ctx, Diagnostics& diags) {
   Node* b = svc.find("build");
   if (!b) return;
@@ -47,8 +56,13 @@ void normalize_build(Node& svc, const std::string& p, const NormalizeContext& ct
   if (ctx.resolve_paths && !is_remote_context(ctxn.text))
     ctxn = Node::str(absolute_path(ctx.project_directory, ctxn.text, ctx.home), ctxn.mark);
   if (!b->find("dockerfile") && !b->find("dockerfile_inline")) b->set("dockerfile", Node::str("Dockerfile", b->mark));
-  with(*b, "args", [&](Node& a) { a = string_map(a, p + ".build.args", diags); });
-  with(*b, "labels", [&](Node& a) { a = string_map(a, p + ".build.labels", diags); });
+  with(*b, "args", [&](Node& a) {
+    a = string_map(a, p + ".build.args", diags);
+    for (Entry& e : a.entries)  // like environment: a name alone takes the shell's value
+      if (e.value.is_null() && ctx.env)
+        if (auto v = ctx.env->get(e.key)) e.value = Node::str(*v, e.value.mark);
+  });
+  with(*b, "labels", [&](Node& a) { a = label_map(a, p + ".build.labels", diags); });
   with(*b, "shm_size", [&](Node& a) { a = bytes_node(a, p + ".build.shm_size", diags); });
 }
 
@@ -133,7 +147,7 @@ void normalize_deploy(Node& svc, const std::string& p, Diagnostics& diags) {
   Node* d = svc.find("deploy");
   if (!d || !d->is_map()) return;
   std::string dp = p + ".deploy";
-  with(*d, "labels", [&](Node& l) { l = string_map(l, dp + ".labels", diags); });
+  with(*d, "labels", [&](Node& l) { l = label_map(l, dp + ".labels", diags); });
   with(*d, "resources", [&](Node& r) {
     for (const char* k : {"limits", "reservations"})
       with(r, k, [&](Node& l) {
@@ -284,13 +298,16 @@ void normalize_service(Node& svc, const std::string& name, const NormalizeContex
   normalize_healthcheck(svc, p, diags);
   normalize_deploy(svc, p, diags);
   for (const char* k : {"labels", "sysctls", "annotations"})
-    with(svc, k, [&](Node& l) { l = string_map(l, p + "." + k, diags); });
+    with(svc, k, [&](Node& l) { l = label_map(l, p + "." + k, diags); });
   for (const char* k : {"shm_size", "mem_limit", "memswap_limit", "mem_reservation"})
     with(svc, k, [&](Node& v) { v = bytes_node(v, p + "." + k, diags); });
   with(svc, "cpus", [&](Node& c) {
     if (c.is_scalar()) c.style = Style::Plain;
   });
   with(svc, "stop_grace_period", [&](Node& v) { v = duration_node(v, p + ".stop_grace_period", diags); });
+  with(svc, "pull_policy", [&](Node& v) {
+    if (v.is_scalar() && v.text == "if_not_present") v.text = "missing";  // docker compose's canonical name
+  });
   check_legacy_limits(svc, p, diags);
   normalize_file_refs(svc, "secrets");
   normalize_file_refs(svc, "configs");
@@ -404,7 +421,7 @@ void normalize_project(Node& root, const NormalizeContext& ctx, Diagnostics& dia
         scalar_bool(*ext, external);
       }
       if (!r.find("name")) r.set("name", Node::str(external ? e.key : ctx.project_name + "_" + e.key, e.key_mark));
-      with(r, "labels", [&](Node& l) { l = string_map(l, std::string(kind) + "." + e.key + ".labels", diags); });
+      with(r, "labels", [&](Node& l) { l = label_map(l, std::string(kind) + "." + e.key + ".labels", diags); });
       with(r, "file", [&](Node& f) {
         if (ctx.resolve_paths && f.is_scalar()) f = Node::str(absolute_path(ctx.project_directory, f.text, ctx.home), f.mark);
       });

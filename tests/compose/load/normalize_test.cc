@@ -149,9 +149,19 @@ services:
   CHECK_FALSE(j["db"].contains("depends_on"));
 }
 
-TEST_CASE("normalize: memswap_limit -1 means unlimited") {
-  CHECK(service("services:\n  web:\n    image: x\n    memswap_limit: -1\n")["memswap_limit"] == -1);
-  CHECK(service("services:\n  web:\n    image: x\n    memswap_limit: 1g\n")["memswap_limit"] == 1073741824);
+TEST_CASE("normalize: a build arg without a value takes the environment's, or stays null") {
+  Fixture f;
+  f.env["B"] = "from-env";
+  f.file("services:\n  web:\n    build: {context: ., args: [A=1, B, C]}\n");
+  CHECK(f.json()["services"]["web"]["build"]["args"] == json{{"A", "1"}, {"B", "from-env"}, {"C", nullptr}});
+}
+
+TEST_CASE("normalize: docker's canonical values: memswap_limit -1, pull_policy missing, empty sysctl") {
+  json j = service("services:\n  web:\n    image: x\n    memswap_limit: -1\n    pull_policy: if_not_present\n"
+                   "    sysctls: {a: }\n");
+  CHECK(j["memswap_limit"] == -1);
+  CHECK(j["pull_policy"] == "missing");
+  CHECK(j["sysctls"] == json{{"a", ""}});
 }
 
 TEST_CASE("normalize: sizes, cpus and legacy limits") {
@@ -233,7 +243,7 @@ services:
 secrets:
   token: {file: ./token.txt}
 )");
-  CHECK(j["labels"] == json{{"a", "1"}, {"b", nullptr}});
+  CHECK(j["labels"] == json{{"a", "1"}, {"b", ""}});  // docker compose: a label without value is ""
   CHECK(j["sysctls"] == json{{"net.core.somaxconn", "1024"}});
   CHECK(j["extra_hosts"] == json{"db=10.0.0.2", "cache=10.0.0.3"});
   CHECK(j["secrets"] == json{{{"source", "token"}}});
