@@ -99,7 +99,8 @@ void normalize_environment(Node& svc, const std::string& p, const NormalizeConte
         diags.add(f.mark, p + ".env_file[" + std::to_string(i) + "]", text.error().str());
         continue;
       }
-      auto pairs = parse_env_file(*text, abs, *ctx.env);
+      auto pairs = f.is_map() && f.get_text("format") == "raw" ? parse_raw_env_file(*text, abs, *ctx.env)
+                                                              : parse_env_file(*text, abs, *ctx.env);
       if (!pairs) {
         diags.add(f.mark, p + ".env_file[" + std::to_string(i) + "]", pairs.error().message);
         continue;
