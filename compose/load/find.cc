@@ -11,21 +11,22 @@ namespace compose::load {
 using engine::base::invalid;
 
 std::vector<std::string> find_default_files(const std::string& start, FileSystem& fs) {
-  static const char* kNames[] = {"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"};
+  // compose-go's DefaultFileNames and DefaultOverrideFileNames, in their order of preference:
+  // any override name goes with any base name.
+  static const char* kNames[] = {"compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"};
+  static const char* kOverrides[] = {"compose.override.yml", "compose.override.yaml", "docker-compose.override.yml",
+                                     "docker-compose.override.yaml"};
   std::string dir = clean_path(start);
   for (;;) {
     for (const char* n : kNames) {
       std::string p = join_path(dir, n);
       if (!fs.is_file(p)) continue;
       std::vector<std::string> out{p};
-      std::string stem = std::string(n).rfind("docker-", 0) == 0 ? "docker-compose" : "compose";
-      for (const char* ext : {".override.yaml", ".override.yml"}) {
-        std::string o = join_path(dir, stem + ext);
-        if (fs.is_file(o)) {
-          out.push_back(o);
+      for (const char* o : kOverrides)
+        if (fs.is_file(join_path(dir, o))) {
+          out.push_back(join_path(dir, o));
           break;
         }
-      }
       return out;
     }
     if (dir == "/") return {};

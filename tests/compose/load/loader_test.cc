@@ -32,6 +32,15 @@ TEST_CASE("loader: docker-compose.yml is found when compose.yaml is absent") {
   CHECK(f.json()["services"]["web"]["image"] == "c");
 }
 
+TEST_CASE("loader: file names are preferred in docker compose's order and any override goes with any base") {
+  Fixture f;
+  f.file("services: {web: {image: a}}", "/proj/docker-compose.yaml");
+  f.file("services: {web: {image: b}}", "/proj/docker-compose.yml");
+  f.file("services: {web: {image: c}}", "/proj/docker-compose.override.yaml");
+  f.file("services: {web: {image: d}}", "/proj/compose.override.yml");
+  CHECK(f.load()->files == std::vector<std::string>{"/proj/docker-compose.yml", "/proj/compose.override.yml"});
+}
+
 TEST_CASE("loader: no file found is a clear error") {
   Fixture f;
   auto r = f.load();
