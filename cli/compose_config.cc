@@ -33,6 +33,38 @@ void print_keys(std::ostream& out, const nlohmann::json& j, const char* key) {
     for (auto e = it->begin(); e != it->end(); ++e) out << e.key() << "\n";
 }
 
+/// True when the whole project is printed (YAML or JSON): the text is written straight
+/// from the tree. Service filters and the listing flags work on the JSON copy.
+bool prints_whole_project(const ComposeConfigFlags& flags) {
+  return flags.names.empty() && !flags.services && !flags.volumes && !flags.networks && !flags.profiles &&
+         !flags.images && flags.hash.empty();
+}
+
+/// Makes root print like its JSON copy with `services` set to {} when missing or null;
+/// false when root is no mapping (the JSON path reports that).
+bool gives_services(compose::load::Node& root) {
+  if (root.is_null()) root = compose::load::Node::map(root.mark);
+  if (!root.is_map()) return false;
+  compose::load::Node* s = root.find("services");
+  if (!s) root.set("services", compose::load::Node::map());
+  else if (s->is_null() || (s->is_scalar() && compose::load::scalar_value(*s).is_null()))
+    *s = compose::load::Node::map(s->mark);
+  return true;
+}
+
+/// Writes text to --output or out; 1 when the file cannot be written.
+int write_output(const ComposeConfigFlags& flags, const std::string& text, std::ostream& out, std::ostream& err) {
+  if (flags.output.empty()) {
+    out << text;
+    return 0;
+  }
+  std::ofstream f(flags.output);
+  f << text;
+  if (f) return 0;
+  err << "error: write " << flags.output << ": failed\n";
+  return 1;
+}
+
 /// The process exits right after `compose config`: freeing a big model node by node costs
 /// more than a tenth of the command's time, and the kernel takes the memory back anyway.
 /// What is kept stays reachable from here, so leak checkers do not report it.
@@ -62,6 +94,13 @@ int run_compose_config(const ComposeConfigFlags& flags, compose::load::LoadOptio
     if (flags.exiting) keep_until_exit(std::move(tree));
     return 0;
   }
+  std::string text;
+  if (prints_whole_project(flags) && gives_services(tree->root)) {
+    text = flags.format == "json" ? compose::load::to_json_text(tree->root) : compose::load::to_yaml_text(tree->root);
+    int rc = write_output(flags, text, out, err);
+    if (flags.exiting) keep_until_exit(std::move(tree), std::move(text));
+    return rc;
+  }
   nlohmann::json j = compose::load::to_json(tree->root);
   nlohmann::json& services = j["services"];
   if (services.is_null()) services = nlohmann::json::object();
@@ -77,22 +116,23 @@ int run_compose_config(const ComposeConfigFlags& flags, compose::load::LoadOptio
       if (keep.count(it.key())) filtered[it.key()] = it.value();
     services = filtered;
   }
-  std::ostringstream text;
+  std::ostringstream lines;
   if (flags.services) {
-    print_keys(text, j, "services");
+    print_keys(lines, j, "services");
   } else if (flags.volumes) {
-    print_keys(text, j, "volumes");
+    print_keys(lines, j, "volumes");
   } else if (flags.networks) {
-    print_keys(text, j, "networks");
+    print_keys(lines, j, "networks");
   } else if (flags.profiles) {
     std::set<std::string> all;
     for (auto& s : services)
       if (auto p = s.find("profiles"); p != s.end())
         for (auto& name : *p) all.insert(name.get<std::string>());
-    for (const std::string& p : all) text << p << "\n";
+    for (const std::string& p : all) lines << p << "\n";
   } else if (flags.images) {
     for (auto it = services.begin(); it != services.end(); ++it)
-      text << (it->contains("image") ? (*it)["image"].get<std::string>() : tree->project_name + "-" + it.key()) << "\n";
+      lines << (it->contains("image") ? (*it)["image"].get<std::string>() : tree->project_name + "-" + it.key())
+            << "\n";
   } else if (!flags.hash.empty()) {
     auto project = compose::model::project_from_json(j);
     if (!project) {
@@ -112,24 +152,15 @@ int run_compose_config(const ComposeConfigFlags& flags, compose::load::LoadOptio
         err << "error: no such service: " << n << "\n";
         return 1;
       }
-      text << n << " " << compose::model::config_hash(it->second) << "\n";
+      lines << n << " " << compose::model::config_hash(it->second) << "\n";
     }
   } else if (flags.format == "json") {
-    text << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    lines << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
-    text << compose::model::to_yaml(j);
+    lines << compose::model::to_yaml(j);
   }
-  int rc = 0;
-  if (!flags.output.empty()) {
-    std::ofstream f(flags.output);
-    f << text.str();
-    if (!f) {
-      err << "error: write " << flags.output << ": failed\n";
-      rc = 1;
-    }
-  } else {
-    out << text.str();
-  }
+  text = lines.str();
+  int rc = write_output(flags, text, out, err);
   if (flags.exiting) keep_until_exit(std::move(tree), std::move(j), std::move(text));
   return rc;
 }

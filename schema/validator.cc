@@ -19,12 +19,6 @@ extern const char* const kComposeSchema;
 
 namespace {
 
-/// The schema as JSON, parsed once.
-const nlohmann::json& schema_json() {
-  static const nlohmann::json doc = nlohmann::json::parse(kComposeSchema);
-  return doc;
-}
-
 /// The schema without its key rules (patternProperties, additionalProperties: false):
 /// unknown_keys() checks those, all of them at once. valijson compiles a std::regex for
 /// every object with patternProperties, which was a third of the validation time.
@@ -42,19 +36,6 @@ nlohmann::json without_key_rules(const nlohmann::json& s) {
     out[it.key()] = without_key_rules(*it);
   }
   return out;
-}
-
-/// The schema compiled for valijson, once.
-const valijson::Schema& compiled() {
-  static const std::unique_ptr<valijson::Schema> s = [] {
-    auto out = std::make_unique<valijson::Schema>();
-    valijson::SchemaParser parser;
-    nlohmann::json stripped = without_key_rules(schema_json());
-    valijson::adapters::NlohmannJsonAdapter adapter(stripped);
-    parser.populateSchema(adapter, *out);
-    return out;
-  }();
-  return *s;
 }
 
 /// valijson context ("<root>", "[services]", "[web]", "[0]") -> plain segments.
@@ -134,6 +115,23 @@ bool is_prefix(const std::vector<std::string>& a, const std::vector<std::string>
 
 }  // namespace
 
+const nlohmann::json& compose_schema_json() {
+  static const nlohmann::json doc = nlohmann::json::parse(kComposeSchema);
+  return doc;
+}
+
+const valijson::Schema& compose_schema_compiled() {
+  static const std::unique_ptr<valijson::Schema> s = [] {
+    auto out = std::make_unique<valijson::Schema>();
+    valijson::SchemaParser parser;
+    nlohmann::json stripped = without_key_rules(compose_schema_json());
+    valijson::adapters::NlohmannJsonAdapter adapter(stripped);
+    parser.populateSchema(adapter, *out);
+    return out;
+  }();
+  return *s;
+}
+
 const std::string& compose_schema_text() {
   static const std::string s(kComposeSchema);
   return s;
@@ -141,14 +139,14 @@ const std::string& compose_schema_text() {
 
 std::vector<Violation> validate_compose(const nlohmann::json& doc) {
   // Unknown keys come from unknown_keys() (every one of them); valijson checks the rest.
-  std::vector<Violation> all = unknown_keys(schema_json(), doc);
+  std::vector<Violation> all = unknown_keys(compose_schema_json(), doc);
   valijson::Validator validator;
   valijson::adapters::NlohmannJsonAdapter target(doc);
   // A first pass without results: valijson then neither words messages for the branches
   // of a oneOf that do not match nor goes on after the first violation.
-  if (validator.validate(compiled(), target, nullptr) && all.empty()) return {};
+  if (validator.validate(compose_schema_compiled(), target, nullptr) && all.empty()) return {};
   valijson::ValidationResults results;
-  validator.validate(compiled(), target, &results);
+  validator.validate(compose_schema_compiled(), target, &results);
   valijson::ValidationResults::Error e;
   while (results.popError(e)) {
     if (aggregate(e.description)) continue;
@@ -172,7 +170,7 @@ std::vector<Violation> validate_compose(const nlohmann::json& doc) {
 
 bool services_judged_alone() {
   static const bool alone = [] {
-    const nlohmann::json& s = schema_json();
+    const nlohmann::json& s = compose_schema_json();
     for (auto it = s.begin(); it != s.end(); ++it)
       if (!std::set<std::string>{"$schema", "$id", "title", "description", "type", "properties", "patternProperties",
                                  "additionalProperties", "definitions"}
@@ -187,7 +185,9 @@ bool services_judged_alone() {
   return alone;
 }
 
-std::vector<Violation> unknown_compose_keys(const nlohmann::json& doc) { return unknown_keys(schema_json(), doc); }
+std::vector<Violation> unknown_compose_keys(const nlohmann::json& doc) {
+  return unknown_keys(compose_schema_json(), doc);
+}
 
 std::string format_path(const nlohmann::json& doc, const std::vector<std::string>& path) {
   std::string out;

@@ -6,6 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+namespace valijson {
+class Schema;
+}
+
 namespace schema {
 
 /// One schema violation: where (path segments from the root) and why.
@@ -17,6 +21,16 @@ struct Violation {
 
 /// The embedded schema text.
 const std::string& compose_schema_text();
+
+/// The embedded schema as JSON, parsed once: the root schema of a KeyWalker
+/// (schema/unknown_keys.h).
+const nlohmann::json& compose_schema_json();
+
+/// The schema compiled for valijson without its key rules (patternProperties,
+/// additionalProperties: false), once: validate_compose() checks those with a KeyWalker.
+/// For checks over other document types (a valijson adapter over them) that must judge
+/// exactly as validate_compose() does.
+const valijson::Schema& compose_schema_compiled();
 
 /// Validates doc (the merged, interpolated compose tree as JSON). Aggregate messages
 /// (oneOf, "item #n") are folded into the specific ones; one message per path.

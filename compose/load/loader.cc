@@ -8,6 +8,7 @@
 #include "compose/load/include.h"
 #include "compose/load/interpolate.h"
 #include "compose/load/merge.h"
+#include "compose/load/node_check.h"
 #include "compose/load/normalize.h"
 #include "compose/load/parse.h"
 #include "compose/load/paths.h"
@@ -48,32 +49,32 @@ Mark locate(const Node& root, const std::vector<std::string>& path, bool at_key)
   return m;
 }
 
-/// True when the tree certainly has no schema violation, found by converting and checking
-/// the top-level keys with the first half of the services on this thread and the second
-/// half on another. False means "look closer" (small project, a violation, no thread): the
-/// caller then checks the whole document, which also words the messages.
+/// True when the tree certainly has no schema violation, found by checking the tree itself
+/// (compose/load/node_check.h, no JSON copy): a big project in two parts, the top-level keys
+/// with the first half of the services on this thread and the second half on another. False
+/// means "look closer" (a violation, or the check threw): the caller then checks the whole
+/// document as JSON, which also words the messages.
 bool valid_in_halves(const Node& tree, bool keys_only) {
-  constexpr size_t kMinServices = 64;
-  const Node* services = tree.find("services");
-  if (!services || !services->is_map() || services->entries.size() < kMinServices ||
-      !model::can_split() || !schema::services_judged_alone())
-    return false;
-  size_t half = services->entries.size() / 2;
-  auto part = [&](size_t from, size_t to, bool with_top) noexcept {
+  auto check = [&](const ProjectPart* part) noexcept {
     try {
-      nlohmann::json doc = nlohmann::json::object();
-      for (const Entry& e : tree.entries)
-        if (&e.value != services && with_top) doc[e.key] = to_json(e.value);
-      nlohmann::json& mine = doc["services"] = nlohmann::json::object();
-      for (size_t i = from; i < to; ++i) mine[services->entries[i].key] = to_json(services->entries[i].value);
-      return (keys_only ? schema::unknown_compose_keys(doc) : schema::validate_compose(doc)).empty();
+      return part ? schema_accepts(*part, keys_only) : schema_accepts(tree, keys_only);
     } catch (...) {
       return false;
     }
   };
+  constexpr size_t kMinServices = 64;
+  const Node* services = tree.find("services");
+  if (!services || !services->is_map() || services->entries.size() < kMinServices ||
+      !model::can_split() || !schema::services_judged_alone())
+    return check(nullptr);
+  const Entry* entry = nullptr;
+  for (const Entry& e : tree.entries)
+    if (&e.value == services) entry = &e;
+  size_t half = services->entries.size() / 2;
+  ProjectPart first_part{&tree, entry, 0, half, true};
+  ProjectPart second_part{&tree, entry, half, services->entries.size(), false};
   bool first = false, second = false;
-  model::run_both([&] { first = part(0, half, true); },
-                  [&] { second = part(half, services->entries.size(), false); });
+  model::run_both([&] { first = check(&first_part); }, [&] { second = check(&second_part); });
   return first && second;
 }
 

@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "compose/model/parallel.h"
+#include "compose/model/yaml_emit.h"
 
 namespace compose::load {
 
@@ -158,28 +159,65 @@ bool is_float(const std::string& t, double& out) {
 
 bool scalar_bool(const Node& n, bool& out) {
   if (!n.is_scalar() || n.style != Style::Plain) return false;
-  const std::string& t = n.text;
+  std::string_view t = n.text;
   if (t == "true" || t == "True" || t == "TRUE") return out = true, true;
   if (t == "false" || t == "False" || t == "FALSE") return out = false, true;
   return false;
 }
 
-nlohmann::json scalar_value(const Node& n) {
-  if (n.kind == Kind::Null) return nullptr;
-  if (n.style == Style::Quoted) return n.text;
+TypedScalar scalar_typed(const Node& n) {
+  TypedScalar out;
+  if (n.kind != Kind::Scalar) return out;
+  out.type = ScalarType::String;
+  if (n.style == Style::Quoted) return out;
   const std::string& t = n.text;
-  if (t.empty()) return nullptr;
+  if (t.empty()) return out.type = ScalarType::Null, out;
   // Nulls, booleans and numbers start with one of these; anything else is a string.
-  if (std::string_view("~nNtTfF0123456789-+.").find(t[0]) == std::string_view::npos) return t;
-  if (t == "~" || t == "null" || t == "Null" || t == "NULL") return nullptr;
-  bool b;
-  if (scalar_bool(n, b)) return b;
-  long long i;
-  if (is_int(t, i)) return i;
-  double d;
-  if (is_float(t, d) && std::isfinite(d)) return d;
-  return t;
+  if (std::string_view("~nNtTfF0123456789-+.").find(t[0]) == std::string_view::npos) return out;
+  std::string_view v = t;
+  if (v == "~" || v == "null" || v == "Null" || v == "NULL") return out.type = ScalarType::Null, out;
+  if (scalar_bool(n, out.b)) return out.type = ScalarType::Bool, out;
+  if (is_int(t, out.i)) return out.type = ScalarType::Int, out;
+  if (is_float(t, out.d) && std::isfinite(out.d)) return out.type = ScalarType::Float, out;
+  return out;
 }
+
+nlohmann::json scalar_value(const Node& n) {
+  TypedScalar v = scalar_typed(n);
+  switch (v.type) {
+    case ScalarType::Null: return nullptr;
+    case ScalarType::Bool: return v.b;
+    case ScalarType::Int: return v.i;
+    case ScalarType::Float: return v.d;
+    case ScalarType::String: break;
+  }
+  return n.text;
+}
+
+namespace {
+
+/// scalar_typed() as the writers' scalar (strings view n.text).
+model::Scalar typed_scalar(const Node& n) {
+  using Type = model::Scalar::Type;
+  TypedScalar t = scalar_typed(n);
+  model::Scalar v;
+  v.b = t.b;
+  v.i = t.i;
+  v.d = t.d;
+  switch (t.type) {
+    case ScalarType::Null: v.type = Type::Null; break;
+    case ScalarType::Bool: v.type = Type::Bool; break;
+    case ScalarType::Int: v.type = Type::Int; break;
+    case ScalarType::Float: v.type = Type::Float; break;
+    case ScalarType::String:
+      v.type = Type::String;
+      v.s = n.text;
+      break;
+  }
+  return v;
+}
+
+}  // namespace
 
 namespace {
 
@@ -222,6 +260,37 @@ nlohmann::json convert(const Node& n, int depth) {
 }  // namespace
 
 nlohmann::json to_json(const Node& n) { return convert(n, 0); }
+
+namespace {
+
+/// Reads the tree for the writers in compose/model/yaml_emit.h: mapping entries in key
+/// order and, as in to_json, the last of equal keys.
+struct NodeTree {
+  using Value = Node;
+  static bool is_map(const Node& n) { return n.kind == Kind::Mapping; }
+  static bool is_seq(const Node& n) { return n.kind == Kind::Sequence; }
+  static bool empty(const Node& n) { return n.kind == Kind::Mapping ? n.entries.empty() : n.items.empty(); }
+  static const Node* items(const Node& n) { return n.items.data(); }
+  static size_t item_count(const Node& n) { return n.items.size(); }
+  using Item = std::pair<const std::string*, const Node*>;
+  static void entries(const Node& n, std::vector<Item>& out) {
+    out.reserve(n.entries.size());
+    for (const Entry& e : n.entries) out.emplace_back(&e.key, &e.value);
+    // Entries are contiguous: the addresses of their keys keep file order among equal keys.
+    std::sort(out.begin(), out.end(), [](const Item& a, const Item& b) {
+      int c = a.first->compare(*b.first);
+      return c < 0 || (c == 0 && a.first < b.first);
+    });
+    auto last_of_each = [&](const Item& a, const Item& b) { return *a.first == *b.first; };
+    out.erase(out.begin(), std::unique(out.rbegin(), out.rend(), last_of_each).base());
+  }
+  static model::Scalar scalar(const Node& n) { return typed_scalar(n); }
+};
+
+}  // namespace
+
+std::string to_yaml_text(const Node& n) { return model::to_yaml_tree<NodeTree>(n); }
+std::string to_json_text(const Node& n) { return model::to_json_tree<NodeTree>(n); }
 
 Node from_json(const nlohmann::json& j, const Mark& m) {
   switch (j.type()) {

@@ -75,10 +75,25 @@ struct Entry {
   Node value;
 };
 
+/// JSON type of a scalar's value (null nodes too) by YAML 1.2 core rules.
+enum class ScalarType { Null, Bool, Int, Float, String };
+/// A scalar's typed value without building JSON; i/d/b hold the value for Int/Float/Bool.
+struct TypedScalar {
+  ScalarType type = ScalarType::Null;
+  bool b = false;
+  long long i = 0;
+  double d = 0;
+};
+/// Type and value of a scalar (or null node); scalar_value() is this as JSON.
+TypedScalar scalar_typed(const Node& n);
 /// Typed value of a scalar by YAML 1.2 core rules (quoted -> string).
 nlohmann::json scalar_value(const Node& n);
 /// Whole tree as JSON (mappings become objects with sorted keys).
 nlohmann::json to_json(const Node& n);
+/// YAML text of the tree, as compose::model::to_yaml(to_json(n)) prints it (without the copy).
+std::string to_yaml_text(const Node& n);
+/// JSON text of the tree and a newline, as to_json(n).dump(2, ' ', false, replace) prints it.
+std::string to_json_text(const Node& n);
 /// Builds a tree from JSON; every node gets mark m.
 Node from_json(const nlohmann::json& j, const Mark& m = {});
 /// True when a scalar is a YAML boolean true/false; sets out.

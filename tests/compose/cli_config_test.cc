@@ -157,4 +157,32 @@ TEST_CASE("compose config: named services print with their dependencies") {
   CHECK(run(f, flags).out == "db\n");
 }
 
+TEST_CASE("compose config: the whole project prints from the tree as the filtered JSON copy does") {
+  Fixture f;
+  f.file(kStack);
+  for (const char* format : {"yaml", "json"}) {
+    cli::ComposeConfigFlags whole, named;
+    whole.format = named.format = format;
+    named.names = {"web", "db"};  // the service filter still prints through the JSON copy
+    Run a = run(f, whole), b = run(f, named);
+    CHECK(a.rc == 0);
+    CHECK(a.out == b.out);
+  }
+  Fixture bare;
+  bare.file("name: bare\nvolumes:\n  data:\n");
+  CHECK(run(bare, {}).out == "name: bare\nservices: {}\nvolumes:\n  data:\n    name: bare_data\n");
+  cli::ComposeConfigFlags json;
+  json.format = "json";
+  CHECK(run(bare, json).out == R"({
+  "name": "bare",
+  "services": {},
+  "volumes": {
+    "data": {
+      "name": "bare_data"
+    }
+  }
+}
+)");
+}
+
 }  // namespace compose::testing
