@@ -359,13 +359,18 @@ void infer_dependencies(Node& svc, const Defined& defined) {
     bool restart;
   };
   std::vector<Dep> deps;
-  for (const char* k : {"network_mode", "ipc", "pid", "uts", "cgroup"})
-    if (const Node* n = svc.find(k); n && n->is_scalar())
-      deps.push_back({graph::service_of_network_mode(n->text), n->mark, true});
-  if (const Node* links = svc.find("links"))
-    for (const Node& l : links->items) deps.push_back({graph::service_of_link(l.text), l.mark, true});
-  if (const Node* vf = svc.find("volumes_from"))
-    for (const Node& v : vf->items) deps.push_back({graph::service_of_volumes_from(v.text), v.mark, false});
+  for (const Entry& e : svc.entries) {  // one pass: this runs for every service
+    std::string_view k = e.key;
+    const Node& n = e.value;
+    if (k == "links") {
+      for (const Node& l : n.items) deps.push_back({graph::service_of_link(l.text), l.mark, true});
+    } else if (k == "volumes_from") {
+      for (const Node& v : n.items) deps.push_back({graph::service_of_volumes_from(v.text), v.mark, false});
+    } else if ((k == "network_mode" || k == "ipc" || k == "pid" || k == "uts" || k == "cgroup") && n.is_scalar() &&
+               n.text.rfind("service:", 0) == 0) {
+      deps.push_back({graph::service_of_network_mode(n.text), n.mark, true});
+    }
+  }
   for (const Dep& d : deps) {
     if (d.name.empty() || !defined(d.name)) continue;
     Node& on = svc.at("depends_on", d.mark);
