@@ -97,4 +97,24 @@ engine::base::Result<EnvPairs> parse_env_file(const std::string& text, const std
   return out;
 }
 
+engine::base::Result<EnvPairs> parse_raw_env_file(const std::string& text, const std::string& file,
+                                                  const Environment& env) {
+  EnvPairs out;
+  if (first_invalid_utf8(text) != std::string::npos) return invalid(file + ": invalid UTF-8");
+  std::vector<std::string> lines = engine::base::split(text, '\n');
+  for (size_t ln = 0; ln < lines.size(); ++ln) {
+    std::string line = lines[ln];
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#') continue;
+    size_t eq = line.find('=', start);
+    std::string key = line.substr(start, eq == std::string::npos ? std::string::npos : eq - start);
+    if (key.empty() || key.find_first_of(" \t") != std::string::npos)
+      return invalid(file + ":" + std::to_string(ln + 1) + ": invalid variable name \"" + key + "\"");
+    if (eq != std::string::npos) out.emplace_back(key, line.substr(eq + 1));
+    else if (auto v = env.get(key)) out.emplace_back(key, *v);
+  }
+  return out;
+}
+
 }  // namespace compose::load

@@ -19,4 +19,10 @@ using EnvPairs = std::vector<std::pair<std::string, std::string>>;
 /// Parses env file text; `file` is used in error messages ("file:line: ...").
 engine::base::Result<EnvPairs> parse_env_file(const std::string& text, const std::string& file, const Environment& env);
 
+/// Parses an env_file with `format: raw` (docker run --env-file): KEY=VALUE taken as written
+/// (no quotes, escapes, comments after values or interpolation), # comment lines, a line with
+/// only KEY takes the value of KEY from env or is skipped when unset.
+engine::base::Result<EnvPairs> parse_raw_env_file(const std::string& text, const std::string& file,
+                                                  const Environment& env);
+
 }  // namespace compose::load

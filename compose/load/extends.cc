@@ -48,7 +48,7 @@ class Resolver {
       auto other = cached(path);
       if (!other) {
         stack_.pop_back();
-        return invalid(located(ext->mark, "services." + name + ".extends.file", other.error().message));
+        return invalid(located(ext->mark, "services." + name + ".extends.file", other.error().str()));
       }
       base = resolve(**other, path, base_name);
       if (base) resolve_service_paths(*base, dir_name(path), home_);

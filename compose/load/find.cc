@@ -11,21 +11,22 @@ namespace compose::load {
 using engine::base::invalid;
 
 std::vector<std::string> find_default_files(const std::string& start, FileSystem& fs) {
-  static const char* kNames[] = {"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"};
+  // compose-go's DefaultFileNames and DefaultOverrideFileNames, in their order of preference:
+  // any override name goes with any base name.
+  static const char* kNames[] = {"compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"};
+  static const char* kOverrides[] = {"compose.override.yml", "compose.override.yaml", "docker-compose.override.yml",
+                                     "docker-compose.override.yaml"};
   std::string dir = clean_path(start);
   for (;;) {
     for (const char* n : kNames) {
       std::string p = join_path(dir, n);
       if (!fs.is_file(p)) continue;
       std::vector<std::string> out{p};
-      std::string stem = std::string(n).rfind("docker-", 0) == 0 ? "docker-compose" : "compose";
-      for (const char* ext : {".override.yaml", ".override.yml"}) {
-        std::string o = join_path(dir, stem + ext);
-        if (fs.is_file(o)) {
-          out.push_back(o);
+      for (const char* o : kOverrides)
+        if (fs.is_file(join_path(dir, o))) {
+          out.push_back(join_path(dir, o));
           break;
         }
-      }
       return out;
     }
     if (dir == "/") return {};
@@ -42,6 +43,33 @@ Environment layered(const Environment& shell, const std::map<std::string, std::s
   });
 }
 
+namespace {
+
+/// The variables of env files before any compose file is known: --env-file, or the .env
+/// of --project-directory or the working directory. Docker compose reads COMPOSE_FILE and
+/// COMPOSE_PATH_SEPARATOR there too.
+std::map<std::string, std::string> early_dotenv(const LoadOptions& opts, const std::string& working_dir,
+                                                const Environment& shell, FileSystem& fs) {
+  std::map<std::string, std::string> out;
+  std::vector<std::string> files;
+  for (const std::string& e : opts.env_files) files.push_back(join_path(working_dir, e));
+  if (files.empty()) {
+    std::string dir = opts.project_directory.empty() ? working_dir : join_path(working_dir, opts.project_directory);
+    files.push_back(join_path(dir, ".env"));
+  }
+  for (const std::string& e : files) {
+    if (!fs.is_file(e)) continue;
+    auto text = fs.read(e);
+    if (!text) continue;  // errors are reported when the env files are read for real
+    auto pairs = parse_env_file(*text, e, layered(shell, out));
+    if (!pairs) continue;
+    for (auto& [k, v] : *pairs) out[k] = v;
+  }
+  return out;
+}
+
+}  // namespace
+
 engine::base::Result<Resolved> resolve_inputs(const LoadOptions& opts, const Environment& shell, FileSystem& fs) {
   Resolved r;
   r.working_dir = opts.working_dir;
@@ -54,8 +82,10 @@ engine::base::Result<Resolved> resolve_inputs(const LoadOptions& opts, const Env
 
   std::vector<std::string> files = opts.files;
   if (files.empty()) {
-    if (auto cf = shell.get("COMPOSE_FILE"); cf && !cf->empty()) {
-      std::string sep = shell.get("COMPOSE_PATH_SEPARATOR").value_or(":");
+    Environment env = shell;
+    if (!shell.get("COMPOSE_FILE")) env = layered(shell, early_dotenv(opts, r.working_dir, shell, fs));
+    if (auto cf = env.get("COMPOSE_FILE"); cf && !cf->empty()) {
+      std::string sep = env.get("COMPOSE_PATH_SEPARATOR").value_or(":");
       for (const std::string& f : engine::base::split(*cf, sep.empty() ? ':' : sep[0]))
         if (!f.empty()) files.push_back(f);
     }

@@ -239,6 +239,7 @@ Node duration_node(const Node& n, const std::string& path, Diagnostics& diags) {
 
 Node bytes_node(const Node& n, const std::string& path, Diagnostics& diags) {
   if (!n.is_scalar()) return n;
+  if (n.style == Style::Plain && n.text == "-1") return n;  // the number -1: unlimited (memswap_limit)
   auto b = model::parse_bytes(n.text);
   if (!b) {
     diags.add(n.mark, path, "invalid size \"" + n.text + "\"");

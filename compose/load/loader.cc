@@ -99,16 +99,22 @@ class Pipeline {
     out.root = std::move(*root);
     Node& tree = out.root;
 
-    // Project name: -p, COMPOSE_PROJECT_NAME, name:, then the project directory's name.
+    // Project name: -p, COMPOSE_PROJECT_NAME, name:, then the project directory's name. Like
+    // docker compose, a name given with -p or COMPOSE_PROJECT_NAME must already be valid; the
+    // others are normalized.
     std::string name = opts_.project_name;
     if (name.empty()) name = env.get("COMPOSE_PROJECT_NAME").value_or("");
+    if (!name.empty() && normalize_project_name(name) != name)
+      return invalid("invalid project name \"" + name + "\": must consist only of lowercase alphanumeric characters, "
+                     "hyphens, and underscores as well as start with a letter or number");
     if (name.empty()) name = tree.get_text("name");
     if (name.empty()) name = base_name(resolved->project_directory);
     out.project_name = normalize_project_name(name);
     if (out.project_name.empty())
       return invalid("project name \"" + name + "\" is empty once normalized to [a-z0-9_-]; set one with -p");
 
-    out.profiles = apply_profiles(tree, resolved->profiles, opts_.services);
+    DisabledServices disabled;
+    out.profiles = apply_profiles(tree, resolved->profiles, opts_.services, &disabled);
 
     // With --no-interpolate values may still hold ${...}: only keys can be checked.
     if (!opts_.no_validate && !valid_in_halves(tree, opts_.no_interpolate)) {
@@ -129,7 +135,7 @@ class Pipeline {
       normalize_project(tree, ctx, diags);
       if (!diags.empty()) return invalid(diags.str());
       if (!opts_.no_validate) {
-        validate_project(tree, diags);
+        validate_project(tree, diags, &disabled);
         if (!diags.empty()) return invalid(diags.str());
       }
     } else {

@@ -71,7 +71,7 @@ void append_unique(Node& base, Node&& over) {
     if (seen.insert(to_json(o).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)).second) base.items.push_back(std::move(o));
 }
 
-enum class Rule { Default, Replace, KeyedMap, ColonMap, NameMap, ByVolumeTarget, ByFileTarget, Build, Logging };
+enum class Rule { Default, Replace, KeyedMap, ColonMap, NameMap, ByVolumeTarget, ByFileTarget, Build, Logging, StringOrList };
 
 Rule rule_for(const std::string& p) {
   static const char* kReplace[] = {"services.*.command", "services.*.entrypoint", "services.*.healthcheck.test"};
@@ -91,6 +91,7 @@ Rule rule_for(const std::string& p) {
   if (p == "services.*.secrets" || p == "services.*.configs") return Rule::ByFileTarget;
   if (p == "services.*.build") return Rule::Build;
   if (p == "services.*.logging") return Rule::Logging;
+  if (p == "services.*.dns" || p == "services.*.env_file") return Rule::StringOrList;
   return Rule::Default;
 }
 
@@ -158,6 +159,15 @@ void merge_nodes(Node& base, Node over, const std::string& pattern) {
           return;
         }
       }
+      break;
+    case Rule::StringOrList:
+      // A single string is a list of one (docker compose reads both forms as lists first).
+      for (Node* n : {&base, &over})
+        if (n->is_scalar()) {
+          Node l = Node::seq(n->mark);
+          l.items.push_back(std::move(*n));
+          *n = std::move(l);
+        }
       break;
     case Rule::Default:
       break;

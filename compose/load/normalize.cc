@@ -1,7 +1,10 @@
 #include "compose/load/normalize.h"
 
 #include <algorithm>
+#include <set>
+#include <string_view>
 
+#include "compose/graph/graph.h"
 #include "compose/load/env_file.h"
 #include "compose/load/forms.h"
 #include "compose/load/paths.h"
@@ -30,6 +33,15 @@ Node to_list(const Node& n) {
   return l;
 }
 
+/// string_map for labels, sysctls and annotations: a key without a value is the empty
+/// string there (only environment and build args keep null), as docker compose reads them.
+Node label_map(const Node& n, const std::string& path, Diagnostics& diags) {
+  Node m = string_map(n, path, diags);
+  for (Entry& e : m.entries)
+    if (e.value.is_null()) e.value = Node::str("", e.value.mark);
+  return m;
+}
+
 void normalize_build(Node& svc, const std::string& p, const NormalizeContext& ctx, Diagnostics& diags) {
   Node* b = svc.find("build");
   if (!b) return;
@@ -44,8 +56,13 @@ void normalize_build(Node& svc, const std::string& p, const NormalizeContext& ct
   if (ctx.resolve_paths && !is_remote_context(ctxn.text))
     ctxn = Node::str(absolute_path(ctx.project_directory, ctxn.text, ctx.home), ctxn.mark);
   if (!b->find("dockerfile") && !b->find("dockerfile_inline")) b->set("dockerfile", Node::str("Dockerfile", b->mark));
-  with(*b, "args", [&](Node& a) { a = string_map(a, p + ".build.args", diags); });
-  with(*b, "labels", [&](Node& a) { a = string_map(a, p + ".build.labels", diags); });
+  with(*b, "args", [&](Node& a) {
+    a = string_map(a, p + ".build.args", diags);
+    for (Entry& e : a.entries)  // like environment: a name alone takes the shell's value
+      if (e.value.is_null() && ctx.env)
+        if (auto v = ctx.env->get(e.key)) e.value = Node::str(*v, e.value.mark);
+  });
+  with(*b, "labels", [&](Node& a) { a = label_map(a, p + ".build.labels", diags); });
   with(*b, "shm_size", [&](Node& a) { a = bytes_node(a, p + ".build.shm_size", diags); });
 }
 
@@ -82,7 +99,8 @@ void normalize_environment(Node& svc, const std::string& p, const NormalizeConte
         diags.add(f.mark, p + ".env_file[" + std::to_string(i) + "]", text.error().str());
         continue;
       }
-      auto pairs = parse_env_file(*text, abs, *ctx.env);
+      auto pairs = f.is_map() && f.get_text("format") == "raw" ? parse_raw_env_file(*text, abs, *ctx.env)
+                                                              : parse_env_file(*text, abs, *ctx.env);
       if (!pairs) {
         diags.add(f.mark, p + ".env_file[" + std::to_string(i) + "]", pairs.error().message);
         continue;
@@ -107,11 +125,13 @@ void normalize_healthcheck(Node& svc, const std::string& p, Diagnostics& diags) 
   if (!h || !h->is_map()) return;
   std::string hp = p + ".healthcheck";
   bool disable = false;
-  if (const Node* d = h->find("disable"); d && scalar_bool(*d, disable) && disable) {
+  if (const Node* d = h->find("disable"); d && scalar_bool(*d, disable)) {
     Mark m = d->mark;
-    h->erase("disable");
-    h->set("test", Node::seq(m));
-    h->find("test")->items.push_back(Node::str("NONE", h->mark));
+    h->erase("disable");  // docker compose prints neither disable: true nor disable: false
+    if (disable) {
+      h->set("test", Node::seq(m));
+      h->find("test")->items.push_back(Node::str("NONE", h->mark));
+    }
   }
   with(*h, "test", [&](Node& t) {
     if (!t.is_scalar()) return;
@@ -128,7 +148,7 @@ void normalize_deploy(Node& svc, const std::string& p, Diagnostics& diags) {
   Node* d = svc.find("deploy");
   if (!d || !d->is_map()) return;
   std::string dp = p + ".deploy";
-  with(*d, "labels", [&](Node& l) { l = string_map(l, dp + ".labels", diags); });
+  with(*d, "labels", [&](Node& l) { l = label_map(l, dp + ".labels", diags); });
   with(*d, "resources", [&](Node& r) {
     for (const char* k : {"limits", "reservations"})
       with(r, k, [&](Node& l) {
@@ -279,13 +299,16 @@ void normalize_service(Node& svc, const std::string& name, const NormalizeContex
   normalize_healthcheck(svc, p, diags);
   normalize_deploy(svc, p, diags);
   for (const char* k : {"labels", "sysctls", "annotations"})
-    with(svc, k, [&](Node& l) { l = string_map(l, p + "." + k, diags); });
+    with(svc, k, [&](Node& l) { l = label_map(l, p + "." + k, diags); });
   for (const char* k : {"shm_size", "mem_limit", "memswap_limit", "mem_reservation"})
     with(svc, k, [&](Node& v) { v = bytes_node(v, p + "." + k, diags); });
   with(svc, "cpus", [&](Node& c) {
     if (c.is_scalar()) c.style = Style::Plain;
   });
   with(svc, "stop_grace_period", [&](Node& v) { v = duration_node(v, p + ".stop_grace_period", diags); });
+  with(svc, "pull_policy", [&](Node& v) {
+    if (v.is_scalar() && v.text == "if_not_present") v.text = "missing";  // docker compose's canonical name
+  });
   check_legacy_limits(svc, p, diags);
   normalize_file_refs(svc, "secrets");
   normalize_file_refs(svc, "configs");
@@ -325,6 +348,42 @@ void normalize_services(std::vector<Entry>& services, const NormalizeContext& ct
   diags.append(std::move(second));
 }
 
+/// Like docker compose, links, volumes_from and `service:` namespace modes add the service
+/// they name to depends_on when it is not there (condition service_started; links and
+/// modes also restart: true). Undefined services are left to validate_project.
+template <class Defined>
+void infer_dependencies(Node& svc, const Defined& defined) {
+  struct Dep {
+    std::string name;
+    Mark mark;
+    bool restart;
+  };
+  std::vector<Dep> deps;
+  for (const Entry& e : svc.entries) {  // one pass: this runs for every service
+    std::string_view k = e.key;
+    const Node& n = e.value;
+    if (k == "links") {
+      for (const Node& l : n.items) deps.push_back({graph::service_of_link(l.text), l.mark, true});
+    } else if (k == "volumes_from") {
+      for (const Node& v : n.items) deps.push_back({graph::service_of_volumes_from(v.text), v.mark, false});
+    } else if ((k == "network_mode" || k == "ipc" || k == "pid" || k == "uts" || k == "cgroup") && n.is_scalar() &&
+               n.text.rfind("service:", 0) == 0) {
+      deps.push_back({graph::service_of_network_mode(n.text), n.mark, true});
+    }
+  }
+  for (const Dep& d : deps) {
+    if (d.name.empty() || !defined(d.name)) continue;
+    Node& on = svc.at("depends_on", d.mark);
+    if (on.is_null()) on = Node::map(d.mark);
+    if (!on.is_map() || on.find(d.name)) continue;
+    Node v = Node::map(d.mark);
+    v.set("condition", Node::str("service_started", d.mark));
+    v.set("required", Node::plain("true", d.mark));
+    if (d.restart) v.set("restart", Node::plain("true", d.mark));
+    on.entries.push_back(Entry{d.name, d.mark, std::move(v)});
+  }
+}
+
 }  // namespace
 
 void normalize_project(Node& root, const NormalizeContext& ctx, Diagnostics& diags) {
@@ -333,6 +392,14 @@ void normalize_project(Node& root, const NormalizeContext& ctx, Diagnostics& dia
   bool uses_default = false;
   if (Node* services = root.find("services"); services && services->is_map()) {
     normalize_services(services->entries, ctx, diags);
+    std::set<std::string_view> names;  // filled on first use
+    auto defined = [&](const std::string& n) {
+      if (names.empty())
+        for (const Entry& e : services->entries) names.insert(e.key);
+      return names.count(n) > 0;
+    };
+    for (Entry& e : services->entries)
+      if (e.value.is_map()) infer_dependencies(e.value, defined);
     for (const Entry& e : services->entries)
       if (const Node* n = e.value.find("networks"); n && n->find("default")) uses_default = true;
   }
@@ -360,7 +427,7 @@ void normalize_project(Node& root, const NormalizeContext& ctx, Diagnostics& dia
         scalar_bool(*ext, external);
       }
       if (!r.find("name")) r.set("name", Node::str(external ? e.key : ctx.project_name + "_" + e.key, e.key_mark));
-      with(r, "labels", [&](Node& l) { l = string_map(l, std::string(kind) + "." + e.key + ".labels", diags); });
+      with(r, "labels", [&](Node& l) { l = label_map(l, std::string(kind) + "." + e.key + ".labels", diags); });
       with(r, "file", [&](Node& f) {
         if (ctx.resolve_paths && f.is_scalar()) f = Node::str(absolute_path(ctx.project_directory, f.text, ctx.home), f.mark);
       });

@@ -25,7 +25,7 @@ std::vector<std::string> dependencies(const Node& svc) {
 }  // namespace
 
 std::vector<std::string> apply_profiles(Node& root, std::vector<std::string> profiles,
-                                        const std::vector<std::string>& named_services) {
+                                        const std::vector<std::string>& named_services, DisabledServices* disabled) {
   Node* services = root.find("services");
   std::set<std::string> active(profiles.begin(), profiles.end());
   if (services && services->is_map()) {
@@ -48,7 +48,9 @@ std::vector<std::string> apply_profiles(Node& root, std::vector<std::string> pro
                              if (all || seen.count(s.key)) return false;
                              std::vector<std::string> ps = service_profiles(s.value);
                              if (ps.empty()) return false;
-                             return std::none_of(ps.begin(), ps.end(), [&](const std::string& p) { return active.count(p) > 0; });
+                             bool off = std::none_of(ps.begin(), ps.end(), [&](const std::string& p) { return active.count(p) > 0; });
+                             if (off && disabled) (*disabled)[s.key] = ps;
+                             return off;
                            }),
             e.end());
   }

@@ -1,5 +1,7 @@
 #include "compose/load/validate.h"
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 #include <string_view>
 
@@ -18,11 +20,32 @@ bool defined(const Node& root, const char* kind, const std::string& name) {
 /// quadratic in the number of services).
 using Names = std::set<std::string_view>;
 
-void check_service(const Node& root, const Names& services, const Entry& e, graph::Graph& g, Diagnostics& diags) {
+/// "[a b]", as docker compose prints a profile list.
+std::string bracketed(const std::vector<std::string>& v) { return "[" + engine::base::join(v, " ") + "]"; }
+
+/// Names of services, volumes, secrets and configs: the Compose Specification's ^[a-zA-Z0-9._-]+$.
+void check_names(const Node& root, Diagnostics& diags) {
+  for (auto [kind, what] : {std::pair{"services", "service"}, std::pair{"volumes", "volume"},
+                            std::pair{"secrets", "secret"}, std::pair{"configs", "config"}}) {
+    const Node* top = root.find(kind);
+    if (!top) continue;
+    for (const Entry& e : top->entries) {
+      bool ok = !e.key.empty() && std::all_of(e.key.begin(), e.key.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+      });
+      if (!ok)
+        diags.add(e.key_mark, kind,
+                  std::string("invalid ") + what + " name \"" + e.key + "\": only letters, digits, '.', '_' and '-' are allowed");
+    }
+  }
+}
+
+void check_service(const Node& root, const Names& services, const Entry& e, graph::Graph& g, Diagnostics& diags,
+                   const DisabledServices* disabled) {
   const Node& svc = e.value;
   std::string p = "services." + e.key;
   g.add_node(e.key);
-  if (!svc.is_map()) return;
+  if (!svc.is_map() && !svc.is_null()) return;
   if (!svc.find("image") && !svc.find("build"))
     diags.add(e.key_mark, p, "service has neither an image nor a build context specified");
   if (const Node* d = svc.find("depends_on"))
@@ -30,7 +53,13 @@ void check_service(const Node& root, const Names& services, const Entry& e, grap
       bool required = true;
       if (const Node* r = dep.value.find("required")) scalar_bool(*r, required);
       if (!services.count(dep.key)) {
-        if (required) diags.add(dep.key_mark, p + ".depends_on", "depends on undefined service \"" + dep.key + "\"");
+        auto off = disabled ? disabled->find(dep.key) : DisabledServices::const_iterator();
+        if (required && disabled && off != disabled->end())
+          diags.add(dep.key_mark, p + ".depends_on",
+                    "service \"" + dep.key + "\" is required by \"" + e.key +
+                        "\" but is disabled. Can be enabled by profiles " + bracketed(off->second));
+        else if (required)
+          diags.add(dep.key_mark, p + ".depends_on", "depends on undefined service \"" + dep.key + "\"");
         continue;
       }
       g.add_edge(e.key, dep.key);
@@ -91,13 +120,14 @@ void check_service(const Node& root, const Names& services, const Entry& e, grap
 
 }  // namespace
 
-void validate_project(const Node& root, Diagnostics& diags) {
+void validate_project(const Node& root, Diagnostics& diags, const DisabledServices* disabled) {
+  check_names(root, diags);
   const Node* services = root.find("services");
   if (!services || !services->is_map()) return;
   graph::Graph g;
   Names names;
   for (const Entry& e : services->entries) names.insert(e.key);
-  for (const Entry& e : services->entries) check_service(root, names, e, g, diags);
+  for (const Entry& e : services->entries) check_service(root, names, e, g, diags, disabled);
   if (auto cycle = g.find_cycle()) {
     const Node* svc = services->find(cycle->front());
     const Node* d = svc ? svc->find("depends_on") : nullptr;

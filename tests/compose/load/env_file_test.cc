@@ -39,6 +39,14 @@ TEST_CASE("env_file: errors name the file and line") {
   CHECK(open.error().message == "x.env:1: unterminated quoted value for A");
 }
 
+TEST_CASE("env_file: format raw takes values as written") {
+  Environment env = Environment::from_map({{"B", "from-env"}});
+  auto r = parse_raw_env_file("# c\nA=\"$B\" # not a comment\r\n  B\nC\nD=x=y\n", "x.env", env);
+  REQUIRE(r.ok());
+  CHECK(*r == EnvPairs{{"A", "\"$B\" # not a comment"}, {"B", "from-env"}, {"D", "x=y"}});
+  CHECK(parse_raw_env_file("A B=1\n", "x.env", env).error().message == "x.env:1: invalid variable name \"A B\"");
+}
+
 TEST_CASE("paths: lexical clean, join, dirname and ~") {
   CHECK(clean_path("/a/./b/../c//d/") == "/a/c/d");
   CHECK(clean_path("a/../../b") == "../b");

@@ -32,6 +32,15 @@ TEST_CASE("loader: docker-compose.yml is found when compose.yaml is absent") {
   CHECK(f.json()["services"]["web"]["image"] == "c");
 }
 
+TEST_CASE("loader: file names are preferred in docker compose's order and any override goes with any base") {
+  Fixture f;
+  f.file("services: {web: {image: a}}", "/proj/docker-compose.yaml");
+  f.file("services: {web: {image: b}}", "/proj/docker-compose.yml");
+  f.file("services: {web: {image: c}}", "/proj/docker-compose.override.yaml");
+  f.file("services: {web: {image: d}}", "/proj/compose.override.yml");
+  CHECK(f.load()->files == std::vector<std::string>{"/proj/docker-compose.yml", "/proj/compose.override.yml"});
+}
+
 TEST_CASE("loader: no file found is a clear error") {
   Fixture f;
   auto r = f.load();
@@ -55,15 +64,36 @@ TEST_CASE("loader: -f files merge in order, COMPOSE_FILE is used without -f") {
   CHECK(g.json()["services"]["web"]["image"] == "b");
 }
 
+TEST_CASE("loader: COMPOSE_FILE may come from the .env of the working directory") {
+  Fixture f;
+  f.file("services: {web: {image: a}}");
+  f.file("services: {web: {image: b}}", "/proj/other.yaml");
+  f.fs.add("/proj/.env", "COMPOSE_FILE=compose.yaml:other.yaml\n");
+  CHECK(f.json()["services"]["web"]["image"] == "b");
+  f.env["COMPOSE_FILE"] = "compose.yaml";
+  CHECK(f.json()["services"]["web"]["image"] == "a");
+}
+
 TEST_CASE("loader: project name from -p, COMPOSE_PROJECT_NAME, name: and the directory") {
   Fixture f;
   f.file("name: From_File\nservices: {web: {image: a}}");
   CHECK(f.load()->project_name == "from_file");
-  f.env["COMPOSE_PROJECT_NAME"] = "FromEnv";
-  CHECK(f.load()->project_name == "fromenv");
-  f.opts.project_name = "cli.name!";
-  CHECK(f.load()->project_name == "cliname");
-  CHECK(f.json()["name"] == "cliname");
+  f.env["COMPOSE_PROJECT_NAME"] = "from_env";
+  CHECK(f.load()->project_name == "from_env");
+  f.opts.project_name = "cli-name";
+  CHECK(f.load()->project_name == "cli-name");
+  CHECK(f.json()["name"] == "cli-name");
+}
+
+TEST_CASE("loader: a project name given with -p or COMPOSE_PROJECT_NAME must already be valid") {
+  Fixture f;
+  f.file("services: {web: {image: a}}");
+  f.opts.project_name = "cli.Name";
+  CHECK(f.error() == "invalid project name \"cli.Name\": must consist only of lowercase alphanumeric characters, "
+                     "hyphens, and underscores as well as start with a letter or number");
+  f.opts.project_name.clear();
+  f.env["COMPOSE_PROJECT_NAME"] = "_lead";
+  CHECK(f.error().find("invalid project name \"_lead\"") == 0);
 }
 
 TEST_CASE("loader: .env feeds interpolation and the shell environment wins") {

@@ -49,6 +49,13 @@ TEST_CASE("merge: ports, expose and dns are appended without duplicates") {
   CHECK(j["expose"] == nlohmann::json{1, 2});
 }
 
+TEST_CASE("merge: dns and env_file given as one string are appended to like lists") {
+  auto j = merged("services: {web: {dns: 1.1.1.1, env_file: a.env}}",
+                  "services: {web: {dns: [8.8.8.8], env_file: b.env}}");
+  CHECK(j["dns"] == nlohmann::json{"1.1.1.1", "8.8.8.8"});
+  CHECK(j["env_file"] == nlohmann::json{"a.env", "b.env"});
+}
+
 TEST_CASE("merge: volumes, secrets and configs merge by target") {
   auto j = merged(
       "services: {web: {volumes: ['./a:/data', 'logs:/logs'], secrets: [s1, {source: s2, target: t}]}}",

@@ -127,6 +127,41 @@ services:
                                  {"timeout", "500ms"}, {"start_period", "1m30s"}, {"retries", 3}});
   json d = service("services:\n  web:\n    image: x\n    healthcheck:\n      disable: true\n");
   CHECK(d["healthcheck"] == json{{"test", {"NONE"}}});
+  json e = service("services:\n  web:\n    image: x\n    healthcheck:\n      disable: false\n      test: [CMD, a]\n");
+  CHECK(e["healthcheck"] == json{{"test", {"CMD", "a"}}});
+}
+
+TEST_CASE("normalize: links, volumes_from and service: modes add implicit depends_on entries") {
+  Fixture f;
+  f.file(R"(
+services:
+  web: {image: x, links: ["db:database"], volumes_from: [data, "container:c"], ipc: "service:db",
+        depends_on: {data: {condition: service_healthy}}}
+  side: {image: x, network_mode: "service:web"}
+  db: {image: x}
+  data: {image: x}
+)");
+  json j = f.json()["services"];
+  CHECK(j["web"]["depends_on"] ==
+        json{{"data", {{"condition", "service_healthy"}, {"required", true}}},
+             {"db", {{"condition", "service_started"}, {"required", true}, {"restart", true}}}});
+  CHECK(j["side"]["depends_on"] == json{{"web", {{"condition", "service_started"}, {"required", true}, {"restart", true}}}});
+  CHECK_FALSE(j["db"].contains("depends_on"));
+}
+
+TEST_CASE("normalize: a build arg without a value takes the environment's, or stays null") {
+  Fixture f;
+  f.env["B"] = "from-env";
+  f.file("services:\n  web:\n    build: {context: ., args: [A=1, B, C]}\n");
+  CHECK(f.json()["services"]["web"]["build"]["args"] == json{{"A", "1"}, {"B", "from-env"}, {"C", nullptr}});
+}
+
+TEST_CASE("normalize: docker's canonical values: memswap_limit -1, pull_policy missing, empty sysctl") {
+  json j = service("services:\n  web:\n    image: x\n    memswap_limit: -1\n    pull_policy: if_not_present\n"
+                   "    sysctls: {a: }\n");
+  CHECK(j["memswap_limit"] == -1);
+  CHECK(j["pull_policy"] == "missing");
+  CHECK(j["sysctls"] == json{{"a", ""}});
 }
 
 TEST_CASE("normalize: sizes, cpus and legacy limits") {
@@ -158,8 +193,8 @@ TEST_CASE("normalize: command and entrypoint strings are split like a shell") {
 
 TEST_CASE("normalize: networks list to map, the implicit default network and resource names") {
   Fixture f;
-  f.opts.project_name = "Demo App";
   f.file(R"(
+name: Demo App
 services:
   web: {image: x, networks: [front]}
   worker: {image: x}
@@ -208,7 +243,7 @@ services:
 secrets:
   token: {file: ./token.txt}
 )");
-  CHECK(j["labels"] == json{{"a", "1"}, {"b", nullptr}});
+  CHECK(j["labels"] == json{{"a", "1"}, {"b", ""}});  // docker compose: a label without value is ""
   CHECK(j["sysctls"] == json{{"net.core.somaxconn", "1024"}});
   CHECK(j["extra_hosts"] == json{"db=10.0.0.2", "cache=10.0.0.3"});
   CHECK(j["secrets"] == json{{{"source", "token"}}});

@@ -39,6 +39,12 @@ TEST_CASE("validate: a service needs an image or a build") {
   CHECK(f.error() == "compose.yaml:2:3: services.web: service has neither an image nor a build context specified");
 }
 
+TEST_CASE("validate: an empty service has no image either") {
+  Fixture f;
+  f.file("services:\n  web:\n");
+  CHECK(f.error() == "compose.yaml:2:3: services.web: service has neither an image nor a build context specified");
+}
+
 TEST_CASE("validate: container_name with more than one replica") {
   Fixture f;
   f.file("services:\n  web:\n    image: x\n    container_name: one\n    deploy: {replicas: 3}\n");
@@ -55,6 +61,23 @@ TEST_CASE("validate: an optional dependency on a missing service is fine") {
   Fixture f;
   f.file("services:\n  a: {image: x, depends_on: {b: {condition: service_started, required: false}}}\n");
   CHECK(f.load().ok());
+}
+
+TEST_CASE("validate: a dependency switched off by profiles says which profiles enable it") {
+  Fixture f;
+  f.file("services:\n  web: {image: x, depends_on: [db]}\n  db: {image: x, profiles: [debug, dev]}\n");
+  CHECK(f.error() == "compose.yaml:2:32: services.web.depends_on: service \"db\" is required by \"web\" but is "
+                     "disabled. Can be enabled by profiles [debug dev]");
+  f.opts.profiles = {"dev"};
+  CHECK(f.load().ok());
+}
+
+TEST_CASE("validate: names of services, volumes, secrets and configs") {
+  Fixture f;
+  f.file("services:\n  \"a b\": {image: x}\n  ok_1.-: {image: x}\nvolumes:\n  \"v/1\": {}\nnetworks:\n  \"any name\": {}\n");
+  CHECK(f.error() ==
+        "compose.yaml:2:3: services: invalid service name \"a b\": only letters, digits, '.', '_' and '-' are allowed\n"
+        "compose.yaml:5:3: volumes: invalid volume name \"v/1\": only letters, digits, '.', '_' and '-' are allowed");
 }
 
 }  // namespace compose::testing
