@@ -112,7 +112,7 @@ void register_build_commands(CLI::App& app, Context& ctx) {
     JsonMessagePrinter printer(stdout, tty, tty ? terminal_width(STDOUT_FILENO) : 80);
     HttpResponse r = check(request_streamed(ctx.connect(), "POST", path, {}, body, "application/x-tar",
                                             [&](std::string_view data) { return printer.feed(data); }));
-    if (!r.ok()) fail_response(r);
+    if (!r.ok()) fail_response(r, 1);
     if (const auto& error = printer.error()) {
       std::fprintf(stderr, "%s\n", error->c_str());
       throw CLI::RuntimeError(1);

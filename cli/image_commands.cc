@@ -89,6 +89,13 @@ std::map<std::string, std::string> row_fields(const Row& r, bool no_trunc) {
           {"UniqueSize", "N/A"},         {"VirtualSize", human_size(double(r.size))}};
 }
 
+/// Column headers of `images --format "table ..."`, as the docker CLI names them.
+const nlohmann::json kListHeaders = {
+    {"Containers", "CONTAINERS"}, {"CreatedAt", "CREATED AT"}, {"CreatedSince", "CREATED"},
+    {"Digest", "DIGEST"},         {"ID", "IMAGE ID"},          {"Repository", "REPOSITORY"},
+    {"SharedSize", "SHARED SIZE"}, {"Size", "SIZE"},           {"Tag", "TAG"},
+    {"UniqueSize", "UNIQUE SIZE"}, {"VirtualSize", "SIZE"}};
+
 void list_images(const Context& ctx, const ImageOpts& o) {
   std::vector<std::string> filters = o.filters;
   if (!o.repo.empty()) filters.push_back("reference=" + o.repo);
@@ -97,7 +104,7 @@ void list_images(const Context& ctx, const ImageOpts& o) {
   if (o.all) path += sep + "all=1", sep = "&";
   if (!filters.empty()) path += sep + "filters=" + url_encode(filters_json(filters));
   HttpResponse r = check(ctx.connect().request("GET", path));
-  if (!r.ok()) fail_response(r);
+  if (!r.ok()) fail_response(r, 1);
   std::vector<Row> rows;
   for (const auto& img : r.json())
     for (Row& row : rows_of(img)) rows.push_back(std::move(row));
@@ -106,9 +113,9 @@ void list_images(const Context& ctx, const ImageOpts& o) {
     return;
   }
   if (o.format == "json" || (!o.format.empty() && o.format != "table")) {
-    std::string tmpl = o.format == "json" ? "{{json .}}" : o.format;
-    for (const Row& row : rows)
-      std::printf("%s\n", render_format(tmpl, nlohmann::json(row_fields(row, o.no_trunc))).c_str());
+    std::vector<nlohmann::json> fields;
+    for (const Row& row : rows) fields.emplace_back(row_fields(row, o.no_trunc));
+    print_formatted(o.format == "json" ? "{{json .}}" : o.format, fields, kListHeaders);
     return;
   }
   std::vector<std::string> head = {"REPOSITORY", "TAG"};
@@ -161,7 +168,7 @@ void add_history(CLI::App& parent, Context& ctx) {
   h->add_option("--format", o->format, "Format output: table or json");
   h->callback([&ctx, o] {
     HttpResponse r = check(ctx.connect().request("GET", "/images/" + url_encode(o->source) + "/history"));
-    if (!r.ok()) fail_response(r);
+    if (!r.ok()) fail_response(r, 1);
     auto id_of = [&](const nlohmann::json& e) {
       std::string id = e.value("Id", "");
       return id == "<missing>" ? id : image_id_text(id, o->no_trunc);
@@ -198,7 +205,7 @@ void add_tag(CLI::App& parent, Context& ctx) {
     std::string path = "/images/" + url_encode(o->source) + "/tag?repo=" + url_encode(repo);
     if (!t.empty()) path += "&tag=" + url_encode(t);
     HttpResponse r = check(ctx.connect().request("POST", path));
-    if (!r.ok()) fail_response(r);
+    if (!r.ok()) fail_response(r, 1);
   });
 }
 
@@ -250,7 +257,7 @@ void add_prune(CLI::App& image, Context& ctx) {
     std::string path = "/images/prune";
     if (!filters.empty()) path += "?filters=" + url_encode(filters_json(filters));
     HttpResponse r = check(ctx.connect().request("POST", path));
-    if (!r.ok()) fail_response(r);
+    if (!r.ok()) fail_response(r, 1);
     auto j = r.json();
     if (j["ImagesDeleted"].is_array() && !j["ImagesDeleted"].empty()) {
       std::printf("Deleted Images:\n");

@@ -52,6 +52,9 @@ Result<std::vector<Image>> ImageService::load(int fd, const ProgressFn& progress
     }
     auto img = register_image(*config_text, e.tags, {}, {});
     if (!img) return img.take_error().wrap("load");
+    // What was loaded is the archive's names, not every tag the image already had (as Docker reports).
+    img->repo_tags.clear();
+    for (const std::string& t : e.tags) img->repo_tags.push_back(familiarize(t));
     out.push_back(std::move(*img));
   }
   return out;

@@ -78,6 +78,12 @@ TEST_CASE("archive: save then load round-trips images / tags and layer contents"
   CHECK(idx["manifests"].size() == 2);
   CHECK(idx["manifests"][0]["annotations"]["io.containerd.image.name"] == "docker.io/library/demo:1");
   CHECK(engine::base::path_exists(x / "oci-layout"));
+  // Loading again names what the archive names, not the image's other tags.
+  REQUIRE(b->tag("demo:1", "local/only:1"));
+  UniqueFd third(::open((dir / "saved.tar").c_str(), O_RDONLY | O_CLOEXEC));
+  auto reloaded = b->load(third.get(), nullptr);
+  REQUIRE_MESSAGE(reloaded, reloaded.error().str());
+  CHECK(reloaded->front().repo_tags == std::vector<std::string>{"demo:1", "other/demo:2"});
 }
 
 TEST_CASE("archive: classic docker-archive with symlinked duplicate layers loads") {
