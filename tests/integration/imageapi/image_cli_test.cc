@@ -39,6 +39,10 @@ TEST_CASE("imageapi: import a busybox rootfs, images lists it in aligned columns
   CHECK(d.berth({"images", "-q"}).out == id.substr(7, 12) + "\n");
   CHECK(d.berth({"image", "ls", "-q", "--no-trunc"}).out == id + "\n");
   CHECK(d.berth({"images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}"}).out == "bb:1 " + id.substr(7, 12) + "\n");
+  // "table" templates: docker's headers, aligned columns at the tabs (written as \t on the command line).
+  CHECK(d.berth({"images", "--format", "table {{.Repository}}\\t{{.ID}}"}).out ==
+        "REPOSITORY   IMAGE ID\nbb           " + id.substr(7, 12) + "\n");
+  CHECK(d.berth({"images", "--format", "{{.Tag}}\\t{{.Repository}}"}).out == "1\tbb\n");
   auto js = d.berth({"images", "--format", "json"});
   REQUIRE(js.exit_code == 0);
   auto row = nlohmann::json::parse(js.out);
