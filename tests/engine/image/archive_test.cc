@@ -188,6 +188,9 @@ TEST_CASE("manifest: platform selection and media types") {
   REQUIRE_FALSE(none);
   CHECK(none.error().message == "no matching manifest for linux/s390x in the manifest list entries");
   CHECK_FALSE(parse_platform("a/b/c/d"));
+  CHECK(parse_platform("arm64")->str() == "linux/arm64");
+  CHECK(parse_platform("windows")->str() == "windows/amd64");
+  CHECK(parse_platform("bogus").error().message == "\"bogus\": unknown operating system or architecture");
   auto v1 = parse_manifest(R"({"schemaVersion": 1, "name": "x"})");
   REQUIRE_FALSE(v1);
   CHECK(v1.error().message == "manifest: Docker schema 1 manifests are not supported");
