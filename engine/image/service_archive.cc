@@ -1,6 +1,8 @@
 // ImageService: load (docker-archive / OCI layout tarballs) and save (docker-archive + OCI layout).
 #include <fcntl.h>
 
+#include <algorithm>
+
 #include "engine/base/fs.h"
 #include "engine/base/scope_exit.h"
 #include "engine/base/strings.h"
@@ -86,7 +88,9 @@ Status ImageService::save(const std::vector<std::string>& refs, int out_fd) {
       images.push_back(std::move(s));
       slot = &images.back();
     }
-    if (!tag.empty()) slot->tags.push_back(tag);
+    // The same name given twice ("app" and "app:latest") is written once.
+    if (!tag.empty() && std::find(slot->tags.begin(), slot->tags.end(), tag) == slot->tags.end())
+      slot->tags.push_back(tag);
   }
   return write_archive(out_fd, images, blobs_);
 }

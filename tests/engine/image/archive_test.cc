@@ -50,7 +50,7 @@ TEST_CASE("archive: save then load round-trips images / tags and layer contents"
   REQUIRE(a->tag("demo:1", "other/demo:2"));
   {
     UniqueFd out(::open((dir / "saved.tar").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    auto st = a->save({"demo:1", "other/demo:2"}, out.get());
+    auto st = a->save({"demo:1", "other/demo:2", "docker.io/library/demo:1"}, out.get());
     REQUIRE_MESSAGE(st, st.error().str());
   }
   auto b = open_service(dir / "b");
