@@ -165,7 +165,7 @@ void add_history(CLI::App& parent, Context& ctx) {
   h->add_flag("-H,--human", o->human, "Print sizes and dates in human readable format")->default_val(true);
   h->add_flag("--no-trunc", o->no_trunc, "Don't truncate output");
   h->add_flag("-q,--quiet", o->quiet, "Only show image IDs");
-  h->add_option("--format", o->format, "Format output: table or json");
+  h->add_option("--format", o->format, "Format output: table, json, or a template ({{.ID}}, {{.CreatedBy}}, ...)");
   h->callback([&ctx, o] {
     HttpResponse r = check(ctx.connect().request("GET", "/images/" + url_encode(o->source) + "/history"));
     if (!r.ok()) fail_response(r, 1);
@@ -181,17 +181,28 @@ void add_history(CLI::App& parent, Context& ctx) {
       for (const auto& e : r.json()) std::printf("%s\n", e.dump().c_str());
       return;
     }
-    Table t({"IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"});
+    // One row per step, with the fields docker's history templates name.
+    std::vector<nlohmann::json> rows;
     for (const auto& e : r.json()) {
       std::string by = e.value("CreatedBy", "");
       std::replace(by.begin(), by.end(), '\t', ' ');
       if (!o->no_trunc) by = ellipsis(by, 45);
       int64_t created = e.value("Created", int64_t(0));
       uint64_t size = e.value("Size", uint64_t(0));
-      t.add({id_of(e), o->human ? since(created) : created_at(created), by,
-             o->human ? human_size(double(size)) : std::to_string(size), e.value("Comment", "")});
+      rows.push_back({{"ID", id_of(e)},
+                      {"CreatedSince", o->human ? since(created) : created_at(created)},
+                      {"CreatedAt", created_at(created)},
+                      {"CreatedBy", by},
+                      {"Size", o->human ? human_size(double(size)) : std::to_string(size)},
+                      {"Comment", e.value("Comment", "")}});
     }
-    std::fputs(t.render().c_str(), stdout);
+    static const nlohmann::json kHeaders = {{"ID", "IMAGE"},         {"CreatedSince", "CREATED"},
+                                            {"CreatedAt", "CREATED AT"}, {"CreatedBy", "CREATED BY"},
+                                            {"Size", "SIZE"},         {"Comment", "COMMENT"}};
+    bool custom = !o->format.empty() && o->format != "table";
+    print_formatted(custom ? o->format
+                           : "table {{.ID}}\\t{{.CreatedSince}}\\t{{.CreatedBy}}\\t{{.Size}}\\t{{.Comment}}",
+                    rows, kHeaders);
   });
 }
 
