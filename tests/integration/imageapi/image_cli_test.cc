@@ -75,6 +75,7 @@ TEST_CASE("imageapi: import a busybox rootfs, images lists it in aligned columns
   CHECK(hrows[0].find("CREATED BY") != std::string::npos);
   CHECK(hrows[1].rfind(id.substr(7, 12), 0) == 0);
   CHECK(hrows[1].find("Imported from -") != std::string::npos);
+  CHECK(d.berth({"history", "--format", "{{.ID}}|{{.Comment}}", "bb:1"}).out == id.substr(7, 12) + "|Imported from -\n");
 
   auto missing = d.berth({"image", "inspect", "nosuch:1"});
   CHECK(missing.exit_code == 1);
