@@ -103,9 +103,11 @@ std::string stdin_context() {
 
 std::string build_context_tar(const std::string& dir) { return tar_context(dir); }
 
-void register_build_commands(CLI::App& app, Context& ctx) {
+void register_build_commands(CLI::App& app, Context& ctx) { add_build_command(app, ctx); }
+
+void add_build_command(CLI::App& parent, Context& ctx) {
   auto o = std::make_shared<BuildOpts>();
-  auto* b = app.add_subcommand("build", "Build an image from a Dockerfile");
+  auto* b = parent.add_subcommand("build", "Build an image from a Dockerfile");
   b->add_option("path", o->dir, "PATH (the build context) or - (a context tar, or a lone Dockerfile, on stdin)")->required();
   b->add_option("-t,--tag", o->tags, "Name and optionally a tag in the 'name:tag' format");
   b->add_option("-f,--file", o->file, "Name of the Dockerfile (default: 'PATH/Dockerfile')");

@@ -297,6 +297,7 @@ void register_image_commands(CLI::App& app, Context& ctx) {
   add_rmi(app, "rmi", nullptr, ctx);
   add_rmi(*image, "rm", "remove", ctx);
   add_prune(*image, ctx);
+  add_build_command(*image, ctx);
   add_image_transfer_commands(app, *image, ctx);
   add_login_commands(app, ctx);
 }

@@ -23,6 +23,8 @@ namespace cli {
 
 /// import, load, save, pull, push as top-level verbs and under `image` (image_transfer_commands.cc).
 void add_image_transfer_commands(CLI::App& app, CLI::App& image, Context& ctx);
+/// build under parent: `berth build` and `berth image build` (build_commands.cc).
+void add_build_command(CLI::App& parent, Context& ctx);
 /// login and logout (image_login_commands.cc).
 void add_login_commands(CLI::App& app, Context& ctx);
 
