@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <iostream>
+#include <iterator>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -68,14 +70,45 @@ std::string tar_context(const std::string& dir) {
   return out;
 }
 
+/// True when data opens as a tar archive (plain or compressed with any filter libarchive knows).
+bool is_tar_archive(const std::string& data) {
+  std::unique_ptr<archive, decltype(&archive_read_free)> r(archive_read_new(), archive_read_free);
+  archive_read_support_filter_all(r.get());
+  archive_read_support_format_tar(r.get());
+  archive_entry* e = nullptr;
+  return archive_read_open_memory(r.get(), data.data(), data.size()) == ARCHIVE_OK &&
+         archive_read_next_header(r.get(), &e) == ARCHIVE_OK;
+}
+
+/// `berth build -`, as docker reads stdin: a context archive as it is, else a lone Dockerfile (no context).
+std::string stdin_context() {
+  std::string in{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+  if (is_tar_archive(in)) return in;
+  std::string out;
+  std::unique_ptr<archive, decltype(&archive_write_free)> w(archive_write_new(), archive_write_free);
+  archive_write_set_format_pax_restricted(w.get());
+  archive_write_open(w.get(), &out, nullptr, append_to_string, nullptr);
+  std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(), archive_entry_free);
+  archive_entry_set_pathname(e.get(), "Dockerfile");
+  archive_entry_set_filetype(e.get(), AE_IFREG);
+  archive_entry_set_perm(e.get(), 0644);
+  archive_entry_set_size(e.get(), static_cast<la_int64_t>(in.size()));
+  archive_write_header(w.get(), e.get());
+  archive_write_data(w.get(), in.data(), in.size());
+  archive_write_close(w.get());
+  return out;
+}
+
 }  // namespace
 
 std::string build_context_tar(const std::string& dir) { return tar_context(dir); }
 
-void register_build_commands(CLI::App& app, Context& ctx) {
+void register_build_commands(CLI::App& app, Context& ctx) { add_build_command(app, ctx); }
+
+void add_build_command(CLI::App& parent, Context& ctx) {
   auto o = std::make_shared<BuildOpts>();
-  auto* b = app.add_subcommand("build", "Build an image from a Dockerfile");
-  b->add_option("path", o->dir, "PATH (the build context)")->required();
+  auto* b = parent.add_subcommand("build", "Build an image from a Dockerfile");
+  b->add_option("path", o->dir, "PATH (the build context) or - (a context tar, or a lone Dockerfile, on stdin)")->required();
   b->add_option("-t,--tag", o->tags, "Name and optionally a tag in the 'name:tag' format");
   b->add_option("-f,--file", o->file, "Name of the Dockerfile (default: 'PATH/Dockerfile')");
   b->add_option("--build-arg", o->build_args, "Set build-time variables");
@@ -87,7 +120,9 @@ void register_build_commands(CLI::App& app, Context& ctx) {
   b->callback([&ctx, o] {
     std::string path = "/build?rm=1";
     for (const auto& t : o->tags) path += "&t=" + url_encode(t);
-    if (!o->file.empty()) {
+    if (!o->file.empty() && o->dir == "-") {
+      path += "&dockerfile=" + url_encode(o->file);  // a path inside the archive on stdin
+    } else if (!o->file.empty()) {
       std::string rel = std::filesystem::relative(o->file, o->dir).string();
       path += "&dockerfile=" + url_encode(rel.starts_with("..") ? o->file : rel);
     }
@@ -107,12 +142,12 @@ void register_build_commands(CLI::App& app, Context& ctx) {
     if (!o->target.empty()) path += "&target=" + url_encode(o->target);
     if (o->pull) path += "&pull=1";
     if (!o->platform.empty()) path += "&platform=" + url_encode(o->platform);
-    std::string body = tar_context(o->dir);
+    std::string body = o->dir == "-" ? stdin_context() : tar_context(o->dir);
     bool tty = ::isatty(STDOUT_FILENO);
     JsonMessagePrinter printer(stdout, tty, tty ? terminal_width(STDOUT_FILENO) : 80);
     HttpResponse r = check(request_streamed(ctx.connect(), "POST", path, {}, body, "application/x-tar",
                                             [&](std::string_view data) { return printer.feed(data); }));
-    if (!r.ok()) fail_response(r);
+    if (!r.ok()) fail_response(r, 1);
     if (const auto& error = printer.error()) {
       std::fprintf(stderr, "%s\n", error->c_str());
       throw CLI::RuntimeError(1);

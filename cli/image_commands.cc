@@ -89,6 +89,13 @@ std::map<std::string, std::string> row_fields(const Row& r, bool no_trunc) {
           {"UniqueSize", "N/A"},         {"VirtualSize", human_size(double(r.size))}};
 }
 
+/// Column headers of `images --format "table ..."`, as the docker CLI names them.
+const nlohmann::json kListHeaders = {
+    {"Containers", "CONTAINERS"}, {"CreatedAt", "CREATED AT"}, {"CreatedSince", "CREATED"},
+    {"Digest", "DIGEST"},         {"ID", "IMAGE ID"},          {"Repository", "REPOSITORY"},
+    {"SharedSize", "SHARED SIZE"}, {"Size", "SIZE"},           {"Tag", "TAG"},
+    {"UniqueSize", "UNIQUE SIZE"}, {"VirtualSize", "SIZE"}};
+
 void list_images(const Context& ctx, const ImageOpts& o) {
   std::vector<std::string> filters = o.filters;
   if (!o.repo.empty()) filters.push_back("reference=" + o.repo);
@@ -97,7 +104,7 @@ void list_images(const Context& ctx, const ImageOpts& o) {
   if (o.all) path += sep + "all=1", sep = "&";
   if (!filters.empty()) path += sep + "filters=" + url_encode(filters_json(filters));
   HttpResponse r = check(ctx.connect().request("GET", path));
-  if (!r.ok()) fail_response(r);
+  if (!r.ok()) fail_response(r, 1);
   std::vector<Row> rows;
   for (const auto& img : r.json())
     for (Row& row : rows_of(img)) rows.push_back(std::move(row));
@@ -106,9 +113,9 @@ void list_images(const Context& ctx, const ImageOpts& o) {
     return;
   }
   if (o.format == "json" || (!o.format.empty() && o.format != "table")) {
-    std::string tmpl = o.format == "json" ? "{{json .}}" : o.format;
-    for (const Row& row : rows)
-      std::printf("%s\n", render_format(tmpl, nlohmann::json(row_fields(row, o.no_trunc))).c_str());
+    std::vector<nlohmann::json> fields;
+    for (const Row& row : rows) fields.emplace_back(row_fields(row, o.no_trunc));
+    print_formatted(o.format == "json" ? "{{json .}}" : o.format, fields, kListHeaders);
     return;
   }
   std::vector<std::string> head = {"REPOSITORY", "TAG"};
@@ -158,10 +165,10 @@ void add_history(CLI::App& parent, Context& ctx) {
   h->add_flag("-H,--human", o->human, "Print sizes and dates in human readable format")->default_val(true);
   h->add_flag("--no-trunc", o->no_trunc, "Don't truncate output");
   h->add_flag("-q,--quiet", o->quiet, "Only show image IDs");
-  h->add_option("--format", o->format, "Format output: table or json");
+  h->add_option("--format", o->format, "Format output: table, json, or a template ({{.ID}}, {{.CreatedBy}}, ...)");
   h->callback([&ctx, o] {
     HttpResponse r = check(ctx.connect().request("GET", "/images/" + url_encode(o->source) + "/history"));
-    if (!r.ok()) fail_response(r);
+    if (!r.ok()) fail_response(r, 1);
     auto id_of = [&](const nlohmann::json& e) {
       std::string id = e.value("Id", "");
       return id == "<missing>" ? id : image_id_text(id, o->no_trunc);
@@ -174,17 +181,28 @@ void add_history(CLI::App& parent, Context& ctx) {
       for (const auto& e : r.json()) std::printf("%s\n", e.dump().c_str());
       return;
     }
-    Table t({"IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"});
+    // One row per step, with the fields docker's history templates name.
+    std::vector<nlohmann::json> rows;
     for (const auto& e : r.json()) {
       std::string by = e.value("CreatedBy", "");
       std::replace(by.begin(), by.end(), '\t', ' ');
       if (!o->no_trunc) by = ellipsis(by, 45);
       int64_t created = e.value("Created", int64_t(0));
       uint64_t size = e.value("Size", uint64_t(0));
-      t.add({id_of(e), o->human ? since(created) : created_at(created), by,
-             o->human ? human_size(double(size)) : std::to_string(size), e.value("Comment", "")});
+      rows.push_back({{"ID", id_of(e)},
+                      {"CreatedSince", o->human ? since(created) : created_at(created)},
+                      {"CreatedAt", created_at(created)},
+                      {"CreatedBy", by},
+                      {"Size", o->human ? human_size(double(size)) : std::to_string(size)},
+                      {"Comment", e.value("Comment", "")}});
     }
-    std::fputs(t.render().c_str(), stdout);
+    static const nlohmann::json kHeaders = {{"ID", "IMAGE"},         {"CreatedSince", "CREATED"},
+                                            {"CreatedAt", "CREATED AT"}, {"CreatedBy", "CREATED BY"},
+                                            {"Size", "SIZE"},         {"Comment", "COMMENT"}};
+    bool custom = !o->format.empty() && o->format != "table";
+    print_formatted(custom ? o->format
+                           : "table {{.ID}}\\t{{.CreatedSince}}\\t{{.CreatedBy}}\\t{{.Size}}\\t{{.Comment}}",
+                    rows, kHeaders);
   });
 }
 
@@ -198,7 +216,7 @@ void add_tag(CLI::App& parent, Context& ctx) {
     std::string path = "/images/" + url_encode(o->source) + "/tag?repo=" + url_encode(repo);
     if (!t.empty()) path += "&tag=" + url_encode(t);
     HttpResponse r = check(ctx.connect().request("POST", path));
-    if (!r.ok()) fail_response(r);
+    if (!r.ok()) fail_response(r, 1);
   });
 }
 
@@ -250,7 +268,7 @@ void add_prune(CLI::App& image, Context& ctx) {
     std::string path = "/images/prune";
     if (!filters.empty()) path += "?filters=" + url_encode(filters_json(filters));
     HttpResponse r = check(ctx.connect().request("POST", path));
-    if (!r.ok()) fail_response(r);
+    if (!r.ok()) fail_response(r, 1);
     auto j = r.json();
     if (j["ImagesDeleted"].is_array() && !j["ImagesDeleted"].empty()) {
       std::printf("Deleted Images:\n");
@@ -279,6 +297,7 @@ void register_image_commands(CLI::App& app, Context& ctx) {
   add_rmi(app, "rmi", nullptr, ctx);
   add_rmi(*image, "rm", "remove", ctx);
   add_prune(*image, ctx);
+  add_build_command(*image, ctx);
   add_image_transfer_commands(app, *image, ctx);
   add_login_commands(app, ctx);
 }

@@ -13,6 +13,8 @@
 #include <iterator>
 #include <limits>
 
+#include "cli/format.h"
+#include "cli/table.h"
 #include "engine/base/strings.h"
 #include "engine/image/reference.h"
 #include "engine/image/registry/auth.h"
@@ -117,6 +119,27 @@ std::string progress_text(uint64_t current, uint64_t total, int width) {
   std::string numbers = pad8(human_size4(double(current)));
   if (current <= total) numbers += "/" + human_size4(double(total));
   return box + numbers;
+}
+
+void print_formatted(std::string format, const std::vector<nlohmann::json>& rows, const nlohmann::json& headers) {
+  bool table = format.rfind("table", 0) == 0;
+  if (table) format = std::string(engine::base::trim(std::string_view(format).substr(5)));
+  for (auto [from, to] : {std::pair{"\\t", "\t"}, std::pair{"\\n", "\n"}})
+    for (size_t at = 0; (at = format.find(from, at)) != std::string::npos; at += 1) format.replace(at, 2, to);
+  if (!table) {
+    for (const auto& row : rows) std::printf("%s\n", render_format(format, row).c_str());
+    return;
+  }
+  std::vector<std::string> columns = engine::base::split(format, '\t');
+  std::vector<std::string> head;
+  for (const auto& c : columns) head.push_back(render_format(c, headers));
+  Table t(head);
+  for (const auto& row : rows) {
+    std::vector<std::string> cells;
+    for (const auto& c : columns) cells.push_back(render_format(c, row));
+    t.add(std::move(cells));
+  }
+  std::fputs(t.render().c_str(), stdout);
 }
 
 int terminal_width(int fd) {

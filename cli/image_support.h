@@ -23,6 +23,8 @@ namespace cli {
 
 /// import, load, save, pull, push as top-level verbs and under `image` (image_transfer_commands.cc).
 void add_image_transfer_commands(CLI::App& app, CLI::App& image, Context& ctx);
+/// build under parent: `berth build` and `berth image build` (build_commands.cc).
+void add_build_command(CLI::App& parent, Context& ctx);
 /// login and logout (image_login_commands.cc).
 void add_login_commands(CLI::App& app, Context& ctx);
 
@@ -58,6 +60,9 @@ class JsonMessagePrinter {
 std::string progress_text(uint64_t current, uint64_t total, int width);
 /// units.HumanSize: four significant digits, decimal units ("1.234MB").
 std::string human_size4(double bytes);
+/// Prints rows (field -> value) in a docker --format: "table TEMPLATE" as aligned columns (one per
+/// tab-separated part) under headers (field -> header), else TEMPLATE once per row; `\t`, `\n` expanded.
+void print_formatted(std::string format, const std::vector<nlohmann::json>& rows, const nlohmann::json& headers);
 /// Width of the terminal on fd (80 when unknown).
 int terminal_width(int fd);
 

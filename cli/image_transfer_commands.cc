@@ -29,7 +29,7 @@ void show_messages(const Context& ctx, const std::string& method, const std::str
   JsonMessagePrinter printer(quiet ? nullptr : stdout, tty, tty ? terminal_width(STDOUT_FILENO) : 80);
   HttpResponse r = check(request_streamed(ctx.connect(), method, path, headers, body, content_type,
                                           [&](std::string_view data) { return printer.feed(data); }));
-  if (!r.ok()) fail_response(r);
+  if (!r.ok()) fail_response(r, 1);
   if (const auto& error = printer.error()) {
     std::fprintf(stderr, "%s\n", error->c_str());
     throw CLI::RuntimeError(1);
@@ -112,7 +112,7 @@ void add_save(CLI::App& parent, Context& ctx) {
     bool ok = r && r->ok() && !write_failed;
     if (!ok && !tmp.empty()) ::unlink(tmp.c_str());
     HttpResponse resp = check(std::move(r));
-    if (!resp.ok()) fail_response(resp);
+    if (!resp.ok()) fail_response(resp, 1);
     if (write_failed) fail("write " + (o->output.empty() ? std::string("stdout") : o->output) + ": " + std::strerror(errno));
     if (!tmp.empty() && ::rename(tmp.c_str(), o->output.c_str()) != 0) {
       ::unlink(tmp.c_str());

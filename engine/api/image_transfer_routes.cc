@@ -10,6 +10,7 @@
 #include "engine/base/log.h"
 #include "engine/base/strings.h"
 #include "engine/base/unique_fd.h"
+#include "engine/image/manifest.h"
 #include "engine/image/reference.h"
 #include "engine/image/registry/auth.h"
 
@@ -94,6 +95,16 @@ void handle_pull(Exchange& ex, const ImageDeps& d) {
   });
   if (!img) return out.fail(img.error());
   if (held) out.send(*held);
+  // A single-arch image of another platform is kept, with docker's warning (moby#42325).
+  if (auto want = engine::image::parse_platform(opts.platform); !opts.platform.empty() && want) {
+    const auto& c = img->config;
+    engine::image::Platform have{c.os, c.architecture, c.variant};
+    if (want->os != have.os || want->architecture != have.architecture ||
+        (!want->variant.empty() && want->variant != have.variant))
+      out.send({{"status", "WARNING: image with reference " + familiar(ref) +
+                               " was found but does not match the specified platform: wanted " + want->str() +
+                               ", actual: " + have.str()}});
+  }
   emit_image_event(d, "pull", familiar(ref), familiar(ref));
   out.finish();
 }

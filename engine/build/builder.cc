@@ -12,6 +12,7 @@
 
 #include "engine/base/scope_exit.h"
 #include "engine/base/strings.h"
+#include "engine/base/time.h"
 #include "engine/build/chown.h"
 #include "engine/build/copy_step.h"
 #include "engine/build/diff_tar.h"
@@ -271,7 +272,13 @@ base::Status BuildRun::run(const Instruction& ins, const std::string& staging) {
 base::Result<image::Digest> BuildRun::layer_from_dir(const std::string& dir) {
   auto fd = tar_dir(dir);
   if (!fd) return fd.take_error();
-  auto info = images_.layers().create(fd->get(), std::nullopt, std::nullopt);
+  // The tar is kept as the layer's blob (as import does): save and push serve it.
+  uint64_t size = 0;
+  auto blob = images_.blobs().put_fd(fd->get(), &size);
+  if (!blob) return blob.take_error();
+  auto in = images_.blobs().open_blob(*blob);
+  if (!in) return in.take_error();
+  auto info = images_.layers().create(in->get(), std::nullopt, image::LayerBlob{*blob, "", size});
   if (!info) return info.take_error();
   return info->diff_id;
 }
@@ -344,6 +351,10 @@ base::Status BuildRun::step(const Instruction& ins) {
   }
   image::HistoryItem h;
   h.created_by = expanded;
+  // docker history's CREATED: a step that makes a layer (cached with it) takes the time; a metadata
+  // step (never cached) takes the time of the last layer, so that a cached rebuild keeps the image ID.
+  if (cacheable) cfg_.created = base::format_rfc3339_nano(base::now_ns());
+  h.created = cfg_.created;
   h.empty_layer = staging.empty();
   cfg_.history.push_back(h);
   cfg_.config = st_.config;

@@ -1,5 +1,7 @@
 #include "engine/image/manifest.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "engine/base/strings.h"
@@ -44,7 +46,16 @@ Result<Platform> parse_platform(std::string_view s) {
   std::vector<std::string> parts = base::split(s, '/');
   Platform p;
   if (parts.size() == 1 && !parts[0].empty()) {
-    p.architecture = parts[0];
+    // As containerd reads one word: a known OS (with the default architecture) or a known architecture.
+    static constexpr std::string_view kOses[] = {"linux", "windows", "darwin", "freebsd", "netbsd", "openbsd"};
+    static constexpr std::string_view kArches[] = {"amd64", "x86_64", "arm64", "aarch64", "arm", "386", "ppc64le",
+                                                   "s390x", "riscv64", "mips64le", "mips64", "loong64"};
+    if (std::find(std::begin(kOses), std::end(kOses), parts[0]) != std::end(kOses))
+      p.os = parts[0];
+    else if (std::find(std::begin(kArches), std::end(kArches), parts[0]) != std::end(kArches))
+      p.architecture = parts[0];
+    else
+      return base::invalid("\"" + parts[0] + "\": unknown operating system or architecture");
   } else if (parts.size() == 2 || parts.size() == 3) {
     p.os = parts[0];
     p.architecture = parts[1];

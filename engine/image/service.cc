@@ -194,7 +194,8 @@ Result<std::vector<HistoryEntry>> ImageService::history(const std::string& ref) 
   for (const HistoryItem& h : c.history) {
     HistoryEntry e;
     e.id = "<missing>";
-    if (auto t = base::parse_rfc3339(h.created)) e.created_ns = *t;
+    auto t = base::parse_rfc3339(h.created);
+    e.created_ns = t ? *t : img->created_ns;  // a step without a time: the image's
     e.created_by = h.created_by;
     e.comment = h.comment;
     if (!h.empty_layer) e.size = layer_size(layer++);

@@ -1,6 +1,8 @@
 // ImageService: load (docker-archive / OCI layout tarballs) and save (docker-archive + OCI layout).
 #include <fcntl.h>
 
+#include <algorithm>
+
 #include "engine/base/fs.h"
 #include "engine/base/scope_exit.h"
 #include "engine/base/strings.h"
@@ -52,6 +54,9 @@ Result<std::vector<Image>> ImageService::load(int fd, const ProgressFn& progress
     }
     auto img = register_image(*config_text, e.tags, {}, {});
     if (!img) return img.take_error().wrap("load");
+    // What was loaded is the archive's names, not every tag the image already had (as Docker reports).
+    img->repo_tags.clear();
+    for (const std::string& t : e.tags) img->repo_tags.push_back(familiarize(t));
     out.push_back(std::move(*img));
   }
   return out;
@@ -83,7 +88,9 @@ Status ImageService::save(const std::vector<std::string>& refs, int out_fd) {
       images.push_back(std::move(s));
       slot = &images.back();
     }
-    if (!tag.empty()) slot->tags.push_back(tag);
+    // The same name given twice ("app" and "app:latest") is written once.
+    if (!tag.empty() && std::find(slot->tags.begin(), slot->tags.end(), tag) == slot->tags.end())
+      slot->tags.push_back(tag);
   }
   return write_archive(out_fd, images, blobs_);
 }

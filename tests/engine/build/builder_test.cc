@@ -79,6 +79,14 @@ TEST_CASE("builder: scratch image with COPY, RUN, metadata, tags and cache") {
   std::string ran = f.images->layers().diff_dir(img->config.diff_ids[1]);
   CHECK(std::filesystem::exists(ran + "/ran.txt"));
   CHECK(f.images->resolve("test/app:1").ok());
+  // Built layers keep their tar (save and push serve it); every step has its time (history's CREATED).
+  for (const auto& d : img->config.diff_ids) {
+    auto info = f.images->layers().get(d);
+    REQUIRE(info.ok());
+    CHECK((info->blob && f.images->blobs().has(info->blob->digest)));
+  }
+  CHECK_FALSE(img->config.created.empty());
+  CHECK(img->config.history.back().created == img->config.created);
 
   auto again = f.build(df, opts);
   REQUIRE(again.ok());

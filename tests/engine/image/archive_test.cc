@@ -50,7 +50,7 @@ TEST_CASE("archive: save then load round-trips images / tags and layer contents"
   REQUIRE(a->tag("demo:1", "other/demo:2"));
   {
     UniqueFd out(::open((dir / "saved.tar").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    auto st = a->save({"demo:1", "other/demo:2"}, out.get());
+    auto st = a->save({"demo:1", "other/demo:2", "docker.io/library/demo:1"}, out.get());
     REQUIRE_MESSAGE(st, st.error().str());
   }
   auto b = open_service(dir / "b");
@@ -78,6 +78,12 @@ TEST_CASE("archive: save then load round-trips images / tags and layer contents"
   CHECK(idx["manifests"].size() == 2);
   CHECK(idx["manifests"][0]["annotations"]["io.containerd.image.name"] == "docker.io/library/demo:1");
   CHECK(engine::base::path_exists(x / "oci-layout"));
+  // Loading again names what the archive names, not the image's other tags.
+  REQUIRE(b->tag("demo:1", "local/only:1"));
+  UniqueFd third(::open((dir / "saved.tar").c_str(), O_RDONLY | O_CLOEXEC));
+  auto reloaded = b->load(third.get(), nullptr);
+  REQUIRE_MESSAGE(reloaded, reloaded.error().str());
+  CHECK(reloaded->front().repo_tags == std::vector<std::string>{"demo:1", "other/demo:2"});
 }
 
 TEST_CASE("archive: classic docker-archive with symlinked duplicate layers loads") {
@@ -182,6 +188,9 @@ TEST_CASE("manifest: platform selection and media types") {
   REQUIRE_FALSE(none);
   CHECK(none.error().message == "no matching manifest for linux/s390x in the manifest list entries");
   CHECK_FALSE(parse_platform("a/b/c/d"));
+  CHECK(parse_platform("arm64")->str() == "linux/arm64");
+  CHECK(parse_platform("windows")->str() == "windows/amd64");
+  CHECK(parse_platform("bogus").error().message == "\"bogus\": unknown operating system or architecture");
   auto v1 = parse_manifest(R"({"schemaVersion": 1, "name": "x"})");
   REQUIRE_FALSE(v1);
   CHECK(v1.error().message == "manifest: Docker schema 1 manifests are not supported");

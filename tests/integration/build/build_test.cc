@@ -50,7 +50,7 @@ TEST_CASE("build: RUN COPY ENV WORKDIR CMD build and run, then a fully cached re
   CHECK(took < std::chrono::seconds(2));
 }
 
-TEST_CASE("build: a failing RUN names its line and leaves no image") {
+TEST_CASE("build: a failing RUN names its line and leaves no image / a Dockerfile on stdin builds and saves") {
   test::DaemonFixture d;
   d.import_busybox();
   test::TempDir ctx;
@@ -61,6 +61,14 @@ TEST_CASE("build: a failing RUN names its line and leaves no image") {
   CHECK(b.err.find("Dockerfile:3: RUN exit 7: exit code 7") != std::string::npos);
   CHECK(d.berth({"image", "inspect", tag}).exit_code != 0);
   CHECK(d.berth({"ps", "-aq"}).out.empty());
+
+  // `build -`: a lone Dockerfile on stdin; the built image saves (its layers keep their tar).
+  std::string ok = test::unique_name("buildstdin") + ":1";
+  auto s = d.berth({"build", "-q", "-t", ok, "-"}, 120, "FROM busybox\nRUN echo hi > /hi\nCMD [\"cat\", \"/hi\"]\n");
+  REQUIRE_MESSAGE(s.exit_code == 0, s.err);
+  CHECK(d.berth({"run", "--rm", ok}, 60).out == "hi\n");
+  auto saved = d.berth({"save", "-o", ctx.path() + "/img.tar", ok});
+  CHECK_MESSAGE(saved.exit_code == 0, saved.err);
 }
 
 TEST_CASE("build: unknown instruction") {

@@ -46,6 +46,15 @@ TEST_CASE("imageapi: push to and pull from a local registry, with Docker's progr
   CHECK(nlohmann::json::parse(d.berth({"image", "inspect", remote}).out)[0]["Id"] == id);
   auto dig = d.berth({"images", "--digests", "--format", "{{.Repository}} {{.Digest}}"});
   CHECK(dig.out.rfind(reg.host() + "/berth/bb sha256:", 0) == 0);
+  // A single-arch image pulled for another platform: kept, with docker's warning; a bogus platform is refused.
+  auto other = d.berth({"pull", "--platform", "linux/arm64", remote});
+  CHECK(other.exit_code == 0);
+  CHECK(other.out.find("\nWARNING: image with reference " + remote +
+                       " was found but does not match the specified platform: wanted linux/arm64, actual: "
+                       "linux/amd64\n") != std::string::npos);
+  auto bogus = d.berth({"pull", "--platform", "bogus", remote});
+  CHECK(bogus.exit_code == 1);
+  CHECK(bogus.err == "Error response from daemon: \"bogus\": unknown operating system or architecture\n");
 
   // The raw API stream: one JSON message per line, layer messages with progressDetail.
   std::string body;
@@ -81,10 +90,10 @@ TEST_CASE("imageapi: push to and pull from a local registry, with Docker's progr
 
   // A missing repository is an HTTP error before any stream, as dockerd answers.
   auto missing = d.berth({"pull", reg.host() + "/berth/nosuch:1"});
-  CHECK(missing.exit_code == 125);
+  CHECK(missing.exit_code == 1);
   CHECK(missing.err.rfind("Error response from daemon: ", 0) == 0);
   auto local_missing = d.berth({"push", reg.host() + "/berth/nosuch:1"});
-  CHECK(local_missing.exit_code == 125);
+  CHECK(local_missing.exit_code == 1);
   CHECK(local_missing.err.find("An image does not exist locally with the tag") != std::string::npos);
 }
 
