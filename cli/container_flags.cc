@@ -43,7 +43,8 @@ void add_container_flags(CLI::App& cmd, ContainerFlags& f, bool run) {
   cmd.add_option("-u,--user", f.user, "Username or UID (format: <name|uid>[:<group|gid>])");
   cmd.add_option("--group-add", f.group_add, "Add additional groups to join");
   cmd.add_option("-w,--workdir", f.workdir, "Working directory inside the container");
-  cmd.add_option("--entrypoint", f.entrypoint, "Overwrite the default ENTRYPOINT of the image");
+  cmd.add_option("--entrypoint", f.entrypoint, "Overwrite the default ENTRYPOINT of the image (\"\" resets it)")
+      ->each([&f](const std::string&) { f.entrypoint_given = true; });
   cmd.add_option("-h,--hostname", f.hostname, "Container host name");
   cmd.add_option("--domainname", f.domainname, "Container NIS domain name");
   cmd.add_flag("--read-only", f.read_only, "Mount the container's root filesystem as read only");
@@ -212,7 +213,8 @@ Result<json> create_body(const ContainerFlags& f) {
   if (!f.workdir.empty()) cfg["WorkingDir"] = f.workdir;
   if (!f.hostname.empty()) cfg["Hostname"] = f.hostname;
   if (!f.domainname.empty()) cfg["Domainname"] = f.domainname;
-  if (!f.entrypoint.empty()) cfg["Entrypoint"] = json::array({f.entrypoint});
+  // --entrypoint "" sends [""], as docker does: no entrypoint, and not the image's Cmd either.
+  if (f.entrypoint_given || !f.entrypoint.empty()) cfg["Entrypoint"] = json::array({f.entrypoint});
   cfg["Tty"] = f.tty;
   cfg["OpenStdin"] = f.interactive;
   cfg["StdinOnce"] = f.interactive;

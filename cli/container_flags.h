@@ -18,6 +18,7 @@ struct ContainerFlags {
   std::string name, user, workdir, entrypoint, hostname, network = "", restart, memory, memory_swap, cpus,
       shm_size, stop_signal, health_cmd, health_interval, health_timeout, health_start_period, ip, mac, ipc, pid,
       uts, log_driver, pull = "missing", platform, cidfile, domainname;
+  bool entrypoint_given = false;  ///< --entrypoint was used, maybe with "" (which resets the image's)
   std::vector<std::string> env, env_files, publish, volumes, caps_add, caps_drop, tmpfs, labels, ulimits, sysctls,
       dns, dns_search, dns_option, add_hosts, security_opts, group_add, log_opts, expose, network_aliases, mounts;
   int health_retries = 0, stop_timeout = -1, cpu_shares = 0;

@@ -219,6 +219,7 @@ Result<Container> build_container(const json& body, const image::Image& img, con
     cfg["Entrypoint"] = json::array({"/bin/sh", "-c", cfg["Entrypoint"].get<std::string>()});
   }
   auto ep = string_list(cfg, "Entrypoint");
+  if (ep.size() == 1 && ep[0].empty()) ep.clear();  // [""]: the image's entrypoint reset (docker run --entrypoint "")
   auto cmd = string_list(cfg, "Cmd");
   c.path_args = ep;
   c.path_args.insert(c.path_args.end(), cmd.begin(), cmd.end());

@@ -71,6 +71,23 @@ TEST_CASE("build: a failing RUN names its line and leaves no image / a Dockerfil
   CHECK_MESSAGE(saved.exit_code == 0, saved.err);
 }
 
+TEST_CASE("build: an image ENTRYPOINT runs with CMD, --entrypoint replaces it and --entrypoint \"\" resets it") {
+  test::DaemonFixture d;
+  d.import_busybox();
+  std::string tag = test::unique_name("entry") + ":1";
+  auto b = d.berth({"build", "-q", "-t", tag, "-"}, 120, "FROM busybox\nENTRYPOINT [\"echo\", \"entry\"]\nCMD [\"cmd\"]\n");
+  REQUIRE_MESSAGE(b.exit_code == 0, b.err);
+  CHECK(d.berth({"run", "--rm", tag}, 60).out == "entry cmd\n");
+  CHECK(d.berth({"run", "--rm", tag, "arg"}, 60).out == "entry arg\n");
+  CHECK(d.berth({"run", "--rm", "--entrypoint", "echo", tag, "x"}, 60).out == "x\n");
+  // "" resets the image's entrypoint and, as with any --entrypoint, its CMD.
+  CHECK(d.berth({"run", "--rm", "--entrypoint", "", tag, "echo", "plain"}, 60).out == "plain\n");
+  auto none = d.berth({"run", "--rm", "--entrypoint", "", tag}, 60);
+  CHECK(none.exit_code != 0);
+  CHECK(none.err.find("no command specified") != std::string::npos);
+  CHECK(d.berth({"ps", "-aq"}).out.empty());
+}
+
 TEST_CASE("build: unknown instruction") {
   test::DaemonFixture d;
   test::TempDir ctx;
