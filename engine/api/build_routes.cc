@@ -12,6 +12,7 @@
 #include "engine/api/image_routes.h"
 #include "engine/base/scope_exit.h"
 #include "engine/build/builder.h"
+#include "engine/image/reference.h"
 #include "engine/build/dockerignore.h"
 #include "engine/build/run_step.h"
 #include "engine/image/unpack.h"
@@ -90,7 +91,10 @@ void handle_build(Exchange& ex, const BuildDeps& d) {
     out.send({{"stream", img->id.str() + "\n"}});
   } else {
     out.send({{"stream", "Successfully built " + img->id.short_hex() + "\n"}});
-    for (const auto& t : opts.tags) out.send({{"stream", "Successfully tagged " + t + "\n"}});
+    for (const auto& t : opts.tags) {
+      auto ref = engine::image::parse_reference(t);  // "app" is tagged as app:latest, as docker says
+      out.send({{"stream", "Successfully tagged " + (ref ? ref->familiar_str() : t) + "\n"}});
+    }
   }
   out.finish();
 }

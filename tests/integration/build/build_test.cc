@@ -74,9 +74,10 @@ TEST_CASE("build: a failing RUN names its line and leaves no image / a Dockerfil
 TEST_CASE("build: an image ENTRYPOINT runs with CMD, --entrypoint replaces it and --entrypoint \"\" resets it") {
   test::DaemonFixture d;
   d.import_busybox();
-  std::string tag = test::unique_name("entry") + ":1";
-  auto b = d.berth({"build", "-q", "-t", tag, "-"}, 120, "FROM busybox\nENTRYPOINT [\"echo\", \"entry\"]\nCMD [\"cmd\"]\n");
+  std::string tag = test::unique_name("entry");
+  auto b = d.berth({"build", "-t", tag, "-"}, 120, "FROM busybox\nENTRYPOINT [\"echo\", \"entry\"]\nCMD [\"cmd\"]\n");
   REQUIRE_MESSAGE(b.exit_code == 0, b.err);
+  CHECK(b.out.find("Successfully tagged " + tag + ":latest\n") != std::string::npos);
   CHECK(d.berth({"run", "--rm", tag}, 60).out == "entry cmd\n");
   CHECK(d.berth({"run", "--rm", tag, "arg"}, 60).out == "entry arg\n");
   CHECK(d.berth({"run", "--rm", "--entrypoint", "echo", tag, "x"}, 60).out == "x\n");
