@@ -90,6 +90,7 @@ int run_compose_config(const ComposeConfigFlags& flags, compose::load::LoadOptio
     err << "error: " << tree.error().str() << "\n";
     return 1;
   }
+  for (const std::string& w : tree->warnings) err << "WARN[0000] " << w << "\n";
   if (flags.quiet) {
     if (flags.exiting) keep_until_exit(std::move(tree));
     return 0;

@@ -35,6 +35,7 @@ compose::model::Project load_compose_project(ComposeGlobals& g, const std::vecto
   opts.services = services;
   auto p = compose::load::load_project(opts);
   if (!p) fail(p.error().str(), 1);
+  for (const std::string& w : p->warnings) std::fprintf(stderr, "WARN[0000] %s\n", w.c_str());
   g.project_dir = p->working_dir;
   return std::move(*p);
 }

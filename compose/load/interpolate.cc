@@ -1,6 +1,8 @@
 #include "compose/load/interpolate.h"
 
 #include <cctype>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,18 +34,23 @@ size_t closing_brace(const std::string& s, size_t open) {
   return std::string::npos;
 }
 
-engine::base::Result<std::string> substitute(const std::string& s, const Environment& env, int depth);
+/// unset (when given) collects the variables substituted as blank because they are not set.
+engine::base::Result<std::string> substitute(const std::string& s, const Environment& env, int depth,
+                                             std::set<std::string>* unset = nullptr);
 
 /// Evaluates the inside of ${...}.
 engine::base::Result<std::string> braced(const std::string& whole, const std::string& body, const Environment& env,
-                                         int depth) {
+                                         int depth, std::set<std::string>* unset) {
   auto bad = [&] { return invalid("invalid interpolation format for \"" + whole + "\""); };
   if (body.empty() || !name_start(body[0])) return bad();
   size_t i = 1;
   while (i < body.size() && name_char(body[i])) ++i;
   std::string name = body.substr(0, i);
   std::optional<std::string> val = env.get(name);
-  if (i == body.size()) return val.value_or("");
+  if (i == body.size()) {
+    if (!val && unset) unset->insert(name);
+    return val.value_or("");
+  }
   bool colon = body[i] == ':';
   if (colon) ++i;
   if (i >= body.size()) return bad();
@@ -54,10 +61,10 @@ engine::base::Result<std::string> braced(const std::string& whole, const std::st
   switch (op) {
     case '-':
       if (set) return *val;
-      return substitute(arg, env, depth + 1);
+      return substitute(arg, env, depth + 1, unset);
     case '+':
       if (!set) return std::string();
-      return substitute(arg, env, depth + 1);
+      return substitute(arg, env, depth + 1, unset);
     default: {
       if (set) return *val;
       auto msg = substitute(arg, env, depth + 1);
@@ -69,7 +76,8 @@ engine::base::Result<std::string> braced(const std::string& whole, const std::st
   }
 }
 
-engine::base::Result<std::string> substitute(const std::string& s, const Environment& env, int depth) {
+engine::base::Result<std::string> substitute(const std::string& s, const Environment& env, int depth,
+                                             std::set<std::string>* unset) {
   if (depth > 32) return invalid("interpolation nested too deeply in \"" + s + "\"");
   std::string out;
   out.reserve(s.size());
@@ -89,7 +97,7 @@ engine::base::Result<std::string> substitute(const std::string& s, const Environ
       size_t close = closing_brace(s, i);
       if (close == std::string::npos)
         return invalid("invalid interpolation format for \"" + s.substr(i) + "\": missing closing brace");
-      auto v = braced(s.substr(i, close - i + 1), s.substr(i + 2, close - i - 2), env, depth);
+      auto v = braced(s.substr(i, close - i + 1), s.substr(i + 2, close - i - 2), env, depth, unset);
       if (!v) return v;
       out += *v;
       i = close;
@@ -98,7 +106,10 @@ engine::base::Result<std::string> substitute(const std::string& s, const Environ
     if (name_start(n)) {
       size_t j = i + 1;
       while (j < s.size() && name_char(s[j])) ++j;
-      out += env.get(s.substr(i + 1, j - i - 1)).value_or("");
+      std::string name = s.substr(i + 1, j - i - 1);
+      std::optional<std::string> val = env.get(name);
+      if (!val && unset) unset->insert(name);
+      out += val.value_or("");
       i = j - 1;
       continue;
     }
@@ -128,11 +139,11 @@ struct Trail {
   }
 };
 
-void walk(Node& n, const Environment& env, Diagnostics& diags, const Trail* trail) {
+void walk(Node& n, const Environment& env, Diagnostics& diags, const Trail* trail, std::set<std::string>* unset) {
   switch (n.kind) {
     case Kind::Scalar: {
       if (n.text.find('$') == std::string::npos) return;
-      auto r = interpolate_string(n.text, env);
+      auto r = substitute(n.text, env, 0, unset);
       if (!r) diags.add(n.mark, trail ? trail->str() : "", r.error().message);
       else n.text = std::move(*r);
       return;
@@ -140,13 +151,13 @@ void walk(Node& n, const Environment& env, Diagnostics& diags, const Trail* trai
     case Kind::Sequence:
       for (size_t i = 0; i < n.items.size(); ++i) {
         Trail t{trail, nullptr, i};
-        walk(n.items[i], env, diags, &t);
+        walk(n.items[i], env, diags, &t, unset);
       }
       return;
     case Kind::Mapping:
       for (Entry& e : n.entries) {
         Trail t{trail, &e.key, 0};
-        walk(e.value, env, diags, &t);
+        walk(e.value, env, diags, &t, unset);
       }
       return;
     case Kind::Null:
@@ -156,33 +167,35 @@ void walk(Node& n, const Environment& env, Diagnostics& diags, const Trail* trai
 
 }  // namespace
 
-void interpolate_tree(Node& root, const Environment& env, Diagnostics& diags) {
+void interpolate_tree(Node& root, const Environment& env, Diagnostics& diags, std::set<std::string>* unset) {
   Node* services = root.is_map() ? root.find("services") : nullptr;
   if (!services || !services->is_map() || services->entries.size() < 64 || !model::can_split())
-    return walk(root, env, diags, nullptr);
+    return walk(root, env, diags, nullptr, unset);
   // A big project does the second half of its services on a second thread: values are
   // substituted independently, and diagnostics are sorted when printed.
   static const std::string kServices = "services";
   Trail top{nullptr, &kServices, 0};
   std::vector<Entry>& all = services->entries;
-  auto run = [&](size_t from, size_t to, Diagnostics& d) {
+  auto run = [&](size_t from, size_t to, Diagnostics& d, std::set<std::string>* u) {
     for (size_t i = from; i < to; ++i) {
       Trail t{&top, &all[i].key, 0};
-      walk(all[i].value, env, d, &t);
+      walk(all[i].value, env, d, &t, u);
     }
   };
   Diagnostics second;
+  std::set<std::string> second_unset;
   model::run_both(
       [&] {
         for (Entry& e : root.entries) {
           if (&e.value == services) continue;
           Trail t{nullptr, &e.key, 0};
-          walk(e.value, env, diags, &t);
+          walk(e.value, env, diags, &t, unset);
         }
-        run(0, all.size() / 2, diags);
+        run(0, all.size() / 2, diags, unset);
       },
-      [&] { run(all.size() / 2, all.size(), second); });
+      [&] { run(all.size() / 2, all.size(), second, unset ? &second_unset : nullptr); });
   diags.append(std::move(second));
+  if (unset) unset->merge(second_unset);
 }
 
 }  // namespace compose::load

@@ -2,6 +2,7 @@
 /// Interpolation stage: substitutes $VAR, ${VAR}, ${VAR:-d}, ${VAR-d}, ${VAR:?msg},
 /// ${VAR?msg}, ${VAR:+alt}, ${VAR+alt} (nested defaults allowed) and $$ in scalar
 /// values (never keys). Variables come from an injected Environment.
+#include <set>
 #include <string>
 
 #include "compose/load/environment.h"
@@ -14,6 +15,7 @@ namespace compose::load {
 engine::base::Result<std::string> interpolate_string(const std::string& s, const Environment& env);
 
 /// Substitutes in every scalar value of the tree; errors are added to diags with their location.
-void interpolate_tree(Node& root, const Environment& env, Diagnostics& diags);
+/// unset (when given) collects the variables that were not set and became blank ($X, ${X}).
+void interpolate_tree(Node& root, const Environment& env, Diagnostics& diags, std::set<std::string>* unset = nullptr);
 
 }  // namespace compose::load

@@ -1,6 +1,7 @@
 #include "compose/load/loader.h"
 
 #include <algorithm>
+#include <set>
 
 #include "compose/load/env_file.h"
 #include "compose/load/extends.h"
@@ -98,6 +99,9 @@ class Pipeline {
     if (!root) return root.take_error();
     out.root = std::move(*root);
     Node& tree = out.root;
+    out.warnings = std::move(warnings_);
+    for (const std::string& v : unset_)
+      out.warnings.push_back("The \"" + v + "\" variable is not set. Defaulting to a blank string.");
 
     // Project name: -p, COMPOSE_PROJECT_NAME, name:, then the project directory's name. Like
     // docker compose, a name given with -p or COMPOSE_PROJECT_NAME must already be valid; the
@@ -164,7 +168,10 @@ class Pipeline {
     for (Node& d : *docs) {
       if (d.is_null()) continue;
       if (!d.is_map()) return invalid(located(d.mark, "", "top-level object must be a mapping"));
-      if (!opts_.no_interpolate) interpolate_tree(d, env, diags);
+      if (d.find("version"))
+        warnings_.push_back(display(path) + ": the attribute `version` is obsolete, it will be ignored, please remove "
+                            "it to avoid potential confusion");
+      if (!opts_.no_interpolate) interpolate_tree(d, env, diags, &unset_);
       merge_projects(root, std::move(d));
     }
     if (!diags.empty()) return invalid(diags.str());
@@ -236,6 +243,8 @@ class Pipeline {
   FileSystem& fs_;
   std::string home_, working_dir_;
   std::vector<std::string> include_stack_;
+  std::vector<std::string> warnings_;
+  std::set<std::string> unset_;  ///< variables substituted as blank because they are not set
 };
 
 }  // namespace
@@ -264,6 +273,7 @@ Result<model::Project> load_project(const LoadOptions& opts, const Environment& 
   project->working_dir = tree->project_directory;
   project->files = tree->files;
   project->profiles = tree->profiles;
+  project->warnings = tree->warnings;
   return project;
 }
 

@@ -39,6 +39,7 @@ struct LoadedTree {
   std::string project_directory;
   std::vector<std::string> files;          ///< absolute paths of the loaded files
   std::vector<std::string> profiles;       ///< active profiles
+  std::vector<std::string> warnings;       ///< what docker compose warns about (unset variables, version:)
 };
 
 /// Runs every phase and returns the canonical tree (what `compose config` prints).

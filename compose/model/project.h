@@ -146,6 +146,7 @@ struct Project {
   std::string working_dir;
   std::vector<std::string> files;
   std::vector<std::string> profiles;          ///< active profiles
+  std::vector<std::string> warnings;          ///< loader warnings for the user (not part of the model)
   std::map<std::string, Service> services;    ///< by name
   std::map<std::string, Resource> networks, volumes, secrets, configs;
   Json extensions = Json::object();           ///< top-level x-* keys

@@ -105,6 +105,7 @@ TEST_CASE("interpolate: a big project split over two threads gives the whole wal
     text += "  s" + n + ":\n    image: img${B}" + n + "\n    environment:\n      - A=${N:-1}\n      - B=$$x\n";
     if (i == 3 || i == 150) text += "    command: ${BAD" + n + "\n";
     if (i == 199) text += "    user: ${NEED:?must be set}\n";
+    if (i == 10 || i == 180) text += "    hostname: h$UNSET" + n + "\n";
   }
   text += "x-tail: ${EMPTY:-tail}\n";
   auto split = parse_yaml(text, "big.yaml");
@@ -112,9 +113,12 @@ TEST_CASE("interpolate: a big project split over two threads gives the whole wal
   REQUIRE_MESSAGE(split.ok(), split.error().message);
   REQUIRE(whole.ok());
   Diagnostics split_diags, whole_diags;
-  interpolate_tree((*split)[0], test_env(), split_diags);
+  std::set<std::string> split_unset, whole_unset;
+  interpolate_tree((*split)[0], test_env(), split_diags, &split_unset);
   // Inside one half of a run_both nothing splits again: this is the one-thread walk.
-  model::run_both([&] { interpolate_tree((*whole)[0], test_env(), whole_diags); }, [] {});
+  model::run_both([&] { interpolate_tree((*whole)[0], test_env(), whole_diags, &whole_unset); }, [] {});
+  CHECK(split_unset == std::set<std::string>{"UNSET10", "UNSET180"});
+  CHECK(split_unset == whole_unset);
   CHECK(to_json((*split)[0]) == to_json((*whole)[0]));
   CHECK(split_diags.str() == whole_diags.str());
   CHECK(split_diags.str().find("services.s150.command") != std::string::npos);

@@ -25,6 +25,25 @@ TEST_CASE("loader: finds compose.yaml in a parent directory and loads the overri
   CHECK(j["ports"].size() == 1);
 }
 
+TEST_CASE("loader: warns of unset variables once each and of an obsolete version, as docker compose does") {
+  Fixture f;
+  f.env["SET"] = "1";
+  f.file("version: '3'\nservices:\n  web:\n    image: app:${TAG}\n    command: echo $NOPE ${NOPE} $$LITERAL\n"
+         "    environment: {A: '${D:-x}', B: '${E-y}', C: '${F:+z}', G: '${SET}'}\n");
+  auto r = f.load();
+  REQUIRE(r.ok());
+  CHECK(r->warnings == std::vector<std::string>{
+                           "compose.yaml: the attribute `version` is obsolete, it will be ignored, please remove it to "
+                           "avoid potential confusion",
+                           "The \"NOPE\" variable is not set. Defaulting to a blank string.",
+                           "The \"TAG\" variable is not set. Defaulting to a blank string."});
+  CHECK(to_json(r->root)["services"]["web"]["image"] == "app:");
+  f.file("services: {web: {image: a}}");
+  auto quiet = f.load();
+  REQUIRE(quiet.ok());
+  CHECK(quiet->warnings.empty());
+}
+
 TEST_CASE("loader: docker-compose.yml is found when compose.yaml is absent") {
   Fixture f;
   f.file("services: {web: {image: a}}", "/proj/docker-compose.yml");
