@@ -16,8 +16,7 @@ void register_container_group(CLI::App& app, Context& ctx) {
   auto* group = app.add_subcommand("container", "Manage containers");
   group->require_subcommand(1);
   register_container_commands(*group, ctx);
-  for (CLI::App* sub : group->get_subcommands({}))
-    if (sub->get_name() == "ps") sub->alias("ls")->alias("list");
+  find_subcommand(*group, "ps")->alias("ls")->alias("list");
 
   struct PruneOpts {
     std::vector<std::string> filters;

@@ -25,6 +25,12 @@ HttpResponse check(engine::base::Result<HttpResponse> r) {
   return std::move(*r);
 }
 
+CLI::App* find_subcommand(CLI::App& parent, const std::string& name) {
+  for (CLI::App* sub : parent.get_subcommands({}))
+    if (sub->get_name() == name) return sub;
+  return nullptr;
+}
+
 std::string filters_json(const std::vector<std::string>& kvs) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& kv : kvs) {

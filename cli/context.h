@@ -52,6 +52,9 @@ bool global_option_takes_value(std::string_view arg);
 /// Unwraps a request result or fails with exit 125.
 HttpResponse check(engine::base::Result<HttpResponse> r);
 
+/// The named subcommand of parent (not an alias), or nullptr (CLI11 2.1 has no non-throwing lookup).
+CLI::App* find_subcommand(CLI::App& parent, const std::string& name);
+
 /// Docker's filters JSON from repeated key=value flags: {"key":{"value":true}}.
 std::string filters_json(const std::vector<std::string>& kvs);
 

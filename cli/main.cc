@@ -47,12 +47,6 @@ const Part kParts[] = {
     {cli::register_compose_commands, {"compose"}},
 };
 
-bool has_subcommand(CLI::App& app, const std::string& name) {
-  for (CLI::App* sub : app.get_subcommands({}))
-    if (sub->get_name() == name) return true;
-  return false;
-}
-
 /// `berth VERB ...` builds only the part of the command tree that has VERB: building all
 /// of it takes ~1.5 ms at every start. No verb (berth --help), a verb no part lists, or a
 /// part that turns out not to add it: the whole tree, as before.
@@ -62,7 +56,7 @@ void add_commands(CLI::App& app, cli::Context& ctx, const std::string& verb) {
     if (std::find(p.verbs.begin(), p.verbs.end(), verb) != p.verbs.end()) hint = &p;
   if (hint) {
     hint->add(app, ctx);
-    if (has_subcommand(app, verb)) return;
+    if (cli::find_subcommand(app, verb)) return;
   }
   for (const Part& p : kParts)
     if (&p != hint) p.add(app, ctx);

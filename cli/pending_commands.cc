@@ -69,13 +69,6 @@ const std::vector<Group>& groups() {
   return g;
 }
 
-/// The named subcommand, or nullptr (CLI11 2.1 has no non-throwing lookup).
-CLI::App* find_sub(CLI::App& parent, const std::string& name) {
-  for (CLI::App* sub : parent.get_subcommands({}))
-    if (sub->get_name() == name) return sub;
-  return nullptr;
-}
-
 void add_pending(CLI::App& parent, const std::string& full_name, const char* name, const char* help) {
   auto* sub = parent.add_subcommand(name, help);
   sub->allow_extras();
@@ -86,17 +79,17 @@ void add_pending(CLI::App& parent, const std::string& full_name, const char* nam
 
 void register_pending_commands(CLI::App& app, Context&) {
   for (const Verb& v : kVerbs) {
-    if (find_sub(app, v.name)) continue;
+    if (find_subcommand(app, v.name)) continue;
     add_pending(app, v.name, v.name, v.help);
   }
   for (const Group& g : groups()) {
-    CLI::App* group = find_sub(app, g.name);
+    CLI::App* group = find_subcommand(app, g.name);
     if (!group) {
       group = app.add_subcommand(g.name, g.help);
       group->require_subcommand(1);
     }
     for (const Verb& v : g.verbs) {
-      if (find_sub(*group, v.name)) continue;
+      if (find_subcommand(*group, v.name)) continue;
       add_pending(*group, std::string(g.name) + " " + v.name, v.name, v.help);
     }
   }
